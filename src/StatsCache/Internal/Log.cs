@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace StatsCache.Internal;
+
+/// <summary>Source-generated log messages with stable event ids.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "StatsCache refresh of [{From:O}, {To:O}) wrote {Rows} rows in {ElapsedMs:F1} ms")]
+    public static partial void Refreshed(ILogger logger, DateTime from, DateTime to, long rows, double elapsedMs);
+
+    [LoggerMessage(2, LogLevel.Debug, "StatsCache {Operation} skipped: another instance holds the maintenance lock")]
+    public static partial void Skipped(ILogger logger, string operation);
+
+    [LoggerMessage(3, LogLevel.Information, "StatsCache compression wrote {Buckets} buckets; monthly before {DailyFrom:O}, daily before {HourlyFrom:O}; {ElapsedMs:F1} ms")]
+    public static partial void Compressed(ILogger logger, long buckets, DateTime dailyFrom, DateTime hourlyFrom, double elapsedMs);
+
+    [LoggerMessage(4, LogLevel.Information, "StatsCache backfill chunk [{From:O}, {To:O}) as {Size} buckets: {Rows} rows ({Done}/{Total})")]
+    public static partial void BackfillChunk(ILogger logger, DateTime from, DateTime to, Policy.BucketSize size, long rows, int done, int total);
+
+    [LoggerMessage(5, LogLevel.Information, "StatsCache backfill of [{From:O}, {To:O}) done: {Chunks} chunks, {Rows} rows in {ElapsedMs:F1} ms (resumed: {Resumed})")]
+    public static partial void Backfilled(ILogger logger, DateTime? from, DateTime to, int chunks, long rows, double elapsedMs, bool resumed);
+
+    [LoggerMessage(6, LogLevel.Information, "StatsCache has never been built: this refresh runs the full backfill")]
+    public static partial void Initializing(ILogger logger);
+}

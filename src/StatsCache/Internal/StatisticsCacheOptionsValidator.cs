@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using StatsCache.Sources;
+
+namespace StatsCache.Internal;
+
+/// <summary>
+/// Validates <see cref="StatisticsCacheOptions"/> at start-up (registered with ValidateOnStart),
+/// so a bad option stops the host with a message naming the option and what is allowed,
+/// instead of failing the first refresh at 3 a.m.
+/// </summary>
+internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<StatisticsCacheOptions>
+{
+    private readonly bool _boundToDbContext;
+
+    public StatisticsCacheOptionsValidator(StatisticsCacheMarker marker) => _boundToDbContext = marker.DbContextType is not null;
+
+    public ValidateOptionsResult Validate(string? name, StatisticsCacheOptions options)
+    {
+        var failures = Problems(options, _boundToDbContext).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    internal static IEnumerable<string> Problems(StatisticsCacheOptions o, bool boundToDbContext)
+    {
+        if (!boundToDbContext && string.IsNullOrWhiteSpace(o.ConnectionString))
+        {
+            yield return "StatisticsCacheOptions.ConnectionString is empty; set it, or bind the cache to a DbContext with UseDbContext<TContext>().";
+        }
+
+        if (o.Schema is not null && SqlIdentifier.Problem(o.Schema) is { } schemaProblem)
+        {
+            yield return $"StatisticsCacheOptions.Schema {schemaProblem}.";
+        }
+
+        if (SqlIdentifier.Problem(o.CacheName) is { } nameProblem)
+        {
+            yield return $"StatisticsCacheOptions.CacheName {nameProblem}.";
+        }
+
+        foreach (var p in SourceRelation.Validate(o.Sessions, "StatisticsCacheOptions.Sessions", required: true))
+        {
+            yield return p;
+        }
+
+        foreach (var p in SourceRelation.Validate(o.HumanMessages, "StatisticsCacheOptions.HumanMessages", required: true))
+        {
+            yield return p;
+        }
+
+        foreach (var p in SourceRelation.Validate(o.Versions, "StatisticsCacheOptions.Versions", required: false))
+        {
+            yield return p;
+        }
+
+        if (o.HourlyRetention < TimeSpan.FromDays(1) || o.HourlyRetention > TimeSpan.FromDays(31))
+        {
+            yield return $"StatisticsCacheOptions.HourlyRetention is {o.HourlyRetention}; allowed is 1 day to 31 days.";
+        }
+
+        if (o.DailyRetention < o.HourlyRetention || o.DailyRetention > TimeSpan.FromDays(3660))
+        {
+            yield return $"StatisticsCacheOptions.DailyRetention is {o.DailyRetention}; allowed is HourlyRetention ({o.HourlyRetention}) to 3660 days.";
+        }
+
+        if (o.LookBack < TimeSpan.Zero || o.LookBack >= o.HourlyRetention)
+        {
+            yield return $"StatisticsCacheOptions.LookBack is {o.LookBack}; allowed is 0 to less than HourlyRetention ({o.HourlyRetention}).";
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Data;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using StatsCache.Internal;
+using StatsCache.Policy;
+using StatsCache.Sql;
+using StatsCache.Storage;
+
+namespace StatsCache.Maintenance;
+
+/// <summary>
+/// Rebuilds buckets from the source for a range, chunk by chunk (one transaction per calendar
+/// month or less, at the bucket size the policy keeps for it), recording progress after each chunk
+/// so an interrupted backfill resumes where it stopped. Waits for the maintenance lock.
+/// </summary>
+internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, StatisticsCacheMetrics metrics, ILogger<Backfiller> logger)
+{
+    public const string Operation = "backfill";
+
+    public async Task<BackfillResult> BackfillAsync(BackfillRequest request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+    {
+        UtcGuard.Require(request.From, "request.From");
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var maintenanceLock = await MaintenanceLock.AcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
+        var state = await StateStore.LoadAsync(connection, env.Sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
+        return await RunLockedAsync(connection, state, request, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The backfill proper, on a connection that already holds the maintenance lock.</summary>
+    internal async Task<BackfillResult> RunLockedAsync(NpgsqlConnection connection, CacheState state, BackfillRequest request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var sql = env.Sql;
+        var options = env.Options;
+        var now = time.GetUtcNow().UtcDateTime;
+        var experiments = request.ExperimentIds?.Distinct().Order().ToArray();
+        if (experiments is { Length: 0 })
+        {
+            return new BackfillResult(false, null, now, 0, 0, time.GetElapsedTime(started));
+        }
+
+        // Resume an interrupted backfill of the same request; otherwise start a new one up to now.
+        var resumed = state.BackfillTo is not null && state.BackfillDoneUntil is not null
+            && state.BackfillRequestedFrom == request.From && SameExperiments(state.BackfillExperiments, experiments);
+        DateTime? from;
+        DateTime to;
+        if (resumed)
+        {
+            from = state.BackfillDoneUntil!.Value;
+            to = state.BackfillTo!.Value;
+        }
+        else
+        {
+            to = now;
+            from = request.From ?? await EarliestSourceRowAsync(connection, sql, experiments, cancellationToken).ConfigureAwait(false);
+            await StartAsync(connection, sql, options.CacheName, request.From, experiments, to, from ?? to, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A full backfill ends with the watermark at `to`; a partial one leaves the watermark where it is,
+        // so it must not roll up anything the next refresh may still rewrite.
+        var full = experiments is null;
+        var rewritableFrom = (full ? to : state.Watermark ?? to) - options.LookBack;
+        var cutoffs = RetentionCutoffs.At(to, rewritableFrom, options.HourlyRetention, options.DailyRetention)
+            .AtLeast(state.DailyFrom, state.HourlyFrom);
+        var chunks = from is { } start && start < to ? BackfillPlan.Chunks(start, to, cutoffs) : [];
+
+        long rows = 0;
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var chunk = chunks[i];
+            await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false))
+            {
+                var written = await RangeRecompute.RunAsync(connection, transaction, sql, chunk, experiments, now, cancellationToken).ConfigureAwait(false);
+                var mark = new NpgsqlBatchCommand(StateSql.BackfillProgress(sql));
+                mark.Parameters.AddWithValue("cache", options.CacheName);
+                mark.Parameters.AddWithValue("done_until", chunk.To);
+                mark.Parameters.AddWithValue("now", now);
+                await StateStore.ExecuteAsync(connection, transaction, cancellationToken, mark).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                rows += written;
+            }
+
+            Log.BackfillChunk(logger, chunk.From, chunk.To, chunk.Size, rows, i + 1, chunks.Count);
+            progress?.Report(new BackfillProgress(i + 1, chunks.Count, chunk.To, to, rows));
+        }
+
+        var duration = time.GetElapsedTime(started);
+        var finish = new NpgsqlBatchCommand(StateSql.FinishBackfill(sql));
+        finish.Parameters.AddWithValue("cache", options.CacheName);
+        finish.Parameters.AddWithValue("now", now);
+        await StateStore.ExecuteAsync(
+            connection,
+            transaction: null,
+            cancellationToken,
+            StateStore.Advance(sql, options.CacheName, full ? to : null, cutoffs.DailyFrom, cutoffs.HourlyFrom, now),
+            finish,
+            StateStore.RecordRun(sql, options.CacheName, Operation, now, duration, rows, $"[{from:O}, {to:O}) in {chunks.Count} chunks{(experiments is null ? "" : $", {experiments.Length} experiments")}{(resumed ? ", resumed" : "")}")).ConfigureAwait(false);
+
+        metrics.Completed(Operation, duration, rows);
+        Log.Backfilled(logger, from, to, chunks.Count, rows, duration.TotalMilliseconds, resumed);
+        return new BackfillResult(resumed, from, to, chunks.Count, rows, duration);
+    }
+
+    private static bool SameExperiments(long[]? stored, long[]? requested) =>
+        stored is null ? requested is null : requested is not null && stored.AsSpan().SequenceEqual(requested);
+
+    private static async Task<DateTime?> EarliestSourceRowAsync(NpgsqlConnection connection, CacheSql sql, long[]? experiments, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(StateSql.EarliestSourceRow(sql, experiments is not null), connection);
+        if (experiments is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = experiments });
+        }
+
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DateTime earliest ? earliest : null;
+    }
+
+    private static async Task StartAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime? requestedFrom, long[]? experiments, DateTime to, DateTime doneUntil, DateTime now, CancellationToken cancellationToken)
+    {
+        var start = new NpgsqlBatchCommand(StateSql.StartBackfill(sql));
+        start.Parameters.AddWithValue("cache", cacheName);
+        start.Parameters.Add(StateStore.Timestamp("requested_from", requestedFrom));
+        start.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)experiments ?? DBNull.Value });
+        start.Parameters.AddWithValue("to", to);
+        start.Parameters.AddWithValue("done_until", doneUntil);
+        start.Parameters.AddWithValue("now", now);
+        await StateStore.ExecuteAsync(connection, null, cancellationToken, start).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Data;
+using Microsoft.Extensions.Logging;
+using StatsCache.Internal;
+using StatsCache.Policy;
+using StatsCache.Sql;
+
+namespace StatsCache.Maintenance;
+
+/// <summary>
+/// Applies the retention policy: hourly buckets older than <see cref="StatisticsCacheOptions.HourlyRetention"/>
+/// become daily ones, daily buckets older than <see cref="StatisticsCacheOptions.DailyRetention"/> become
+/// monthly ones. Whole days and months only, never anything refresh may still rewrite, in one transaction.
+/// </summary>
+internal sealed class Compressor(CacheEnvironment env, TimeProvider time, StatisticsCacheMetrics metrics, ILogger<Compressor> logger)
+{
+    public const string Operation = "compress";
+
+    public async Task<CompressResult> CompressAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var now = time.GetUtcNow().UtcDateTime;
+        var sql = env.Sql;
+        var options = env.Options;
+        await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var maintenanceLock = await MaintenanceLock.TryAcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
+        if (maintenanceLock is null)
+        {
+            metrics.Skipped(Operation);
+            Log.Skipped(logger, Operation);
+            return new CompressResult(true, 0, null, null, time.GetElapsedTime(started));
+        }
+
+        var state = await StateStore.LoadAsync(connection, sql, options.CacheName, now, cancellationToken).ConfigureAwait(false);
+        if (state.Watermark is not { } watermark)
+        {
+            return new CompressResult(true, 0, null, null, time.GetElapsedTime(started));
+        }
+
+        var cutoffs = RetentionCutoffs.At(now, watermark - options.LookBack, options.HourlyRetention, options.DailyRetention)
+            .AtLeast(state.DailyFrom, state.HourlyFrom);
+
+        long rows;
+        await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false))
+        {
+            await using var batch = new Npgsql.NpgsqlBatch(connection, transaction);
+            batch.BatchCommands.Add(RollUp(sql, BucketSize.Hour, BucketSize.Day, cutoffs.HourlyFrom, now));
+            batch.BatchCommands.Add(RollUp(sql, BucketSize.Day, BucketSize.Month, cutoffs.DailyFrom, now));
+            rows = await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await StateStore.ExecuteAsync(
+                connection,
+                transaction,
+                cancellationToken,
+                StateStore.Advance(sql, options.CacheName, null, cutoffs.DailyFrom, cutoffs.HourlyFrom, now),
+                StateStore.RecordRun(sql, options.CacheName, Operation, now, time.GetElapsedTime(started), rows, $"monthly < {cutoffs.DailyFrom:O}, daily < {cutoffs.HourlyFrom:O}")).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var duration = time.GetElapsedTime(started);
+        metrics.Completed(Operation, duration, rows);
+        Log.Compressed(logger, rows, cutoffs.DailyFrom, cutoffs.HourlyFrom, duration.TotalMilliseconds);
+        return new CompressResult(false, rows, cutoffs.DailyFrom, cutoffs.HourlyFrom, duration);
+    }
+
+    private static Npgsql.NpgsqlBatchCommand RollUp(CacheSql sql, BucketSize from, BucketSize to, DateTime before, DateTime now)
+    {
+        var command = new Npgsql.NpgsqlBatchCommand(RollUpSql.RollUp(sql, from, to, limited: false));
+        command.Parameters.AddWithValue("rollup_from", DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc));
+        command.Parameters.AddWithValue("rollup_to", before);
+        command.Parameters.AddWithValue("now", now);
+        return command;
+    }
+}

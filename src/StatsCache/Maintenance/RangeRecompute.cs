@@ -1,0 +1,56 @@
+using Npgsql;
+using NpgsqlTypes;
+using StatsCache.Policy;
+using StatsCache.Sql;
+
+namespace StatsCache.Maintenance;
+
+/// <summary>
+/// The one operation refresh and backfill share: make the buckets and session rows of a time range
+/// reflect the source, in buckets of one size. A fixed batch of set-based statements, sent in one
+/// round trip, whatever the number of experiments, sessions or buckets involved.
+/// </summary>
+internal static class RangeRecompute
+{
+    public static async Task<long> RunAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        CacheSql sql,
+        BackfillChunk range,
+        long[]? experiments,
+        DateTime now,
+        CancellationToken cancellationToken)
+    {
+        var limited = experiments is not null;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+
+        // A coarser backfill chunk first folds any finer buckets of its range into its own size,
+        // so the range is covered by one size only before the recount merges into it.
+        foreach (var finer in Enum.GetValues<BucketSize>().Where(s => s < range.Size))
+        {
+            var rollUp = Command(RollUpSql.RollUp(sql, finer, range.Size, limited), range, experiments, now);
+            rollUp.Parameters.AddWithValue("rollup_from", range.From);
+            rollUp.Parameters.AddWithValue("rollup_to", range.To);
+            batch.BatchCommands.Add(rollUp);
+        }
+
+        batch.BatchCommands.Add(Command(FirstSeenSql.Upsert(sql, limited), range, experiments, now));
+        batch.BatchCommands.Add(Command(BucketRecomputeSql.Upsert(sql, range.Size, limited), range, experiments, now));
+        batch.BatchCommands.Add(Command(SessionTotalsSql.Upsert(sql, limited), range, experiments, now));
+        return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlBatchCommand Command(string text, BackfillChunk range, long[]? experiments, DateTime now)
+    {
+        var command = new NpgsqlBatchCommand(text);
+        command.Parameters.AddWithValue("from", range.From);
+        command.Parameters.AddWithValue("to", range.To);
+        command.Parameters.AddWithValue("now", now);
+        if (experiments is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = experiments });
+        }
+
+        return command;
+    }
+}

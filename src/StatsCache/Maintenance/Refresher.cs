@@ -1,0 +1,70 @@
+using System.Data;
+using Microsoft.Extensions.Logging;
+using StatsCache.Internal;
+using StatsCache.Policy;
+
+namespace StatsCache.Maintenance;
+
+/// <summary>
+/// Incremental refresh: re-reads [watermark − look-back, now) into hourly buckets and moves the
+/// watermark to now, in one repeatable-read transaction (so every statement sees the same source
+/// snapshot). Its cost follows the rows of that range, not the size of the source.
+/// </summary>
+internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfiller backfiller, StatisticsCacheMetrics metrics, ILogger<Refresher> logger)
+{
+    public const string Operation = "refresh";
+
+    public async Task<RefreshResult> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var now = time.GetUtcNow().UtcDateTime;
+        var sql = env.Sql;
+        await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var maintenanceLock = await MaintenanceLock.TryAcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
+        if (maintenanceLock is null)
+        {
+            metrics.Skipped(Operation);
+            Log.Skipped(logger, Operation);
+            return new RefreshResult(Skipped: true, Initialized: false, From: null, To: now, RowsWritten: 0, Duration: time.GetElapsedTime(started));
+        }
+
+        var state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
+        if (state.Watermark is not { } watermark || (state.BackfillTo is not null && state.BackfillExperiments is null))
+        {
+            // Never built (or its first build was interrupted): build it, chunk by chunk.
+            Log.Initializing(logger);
+            var backfill = await backfiller.RunLockedAsync(connection, state, new BackfillRequest(), progress: null, cancellationToken).ConfigureAwait(false);
+            return new RefreshResult(false, Initialized: true, backfill.From, backfill.To, backfill.RowsWritten, time.GetElapsedTime(started));
+        }
+
+        metrics.WatermarkLag(now - watermark);
+        var from = BucketCalendar.Floor(watermark - env.Options.LookBack, BucketSize.Hour);
+        if (state.HourlyFrom is { } hourlyFrom && hourlyFrom > from)
+        {
+            from = hourlyFrom; // never rewrite what compression has rolled up
+        }
+
+        long rows = 0;
+        await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false))
+        {
+            if (from < now)
+            {
+                rows = await RangeRecompute.RunAsync(connection, transaction, sql, new BackfillChunk(from, now, BucketSize.Hour), experiments: null, now, cancellationToken).ConfigureAwait(false);
+            }
+
+            var elapsed = time.GetElapsedTime(started);
+            await StateStore.ExecuteAsync(
+                connection,
+                transaction,
+                cancellationToken,
+                StateStore.Advance(sql, env.Options.CacheName, now, null, null, now),
+                StateStore.RecordRun(sql, env.Options.CacheName, Operation, now, elapsed, rows, $"[{from:O}, {now:O})")).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var duration = time.GetElapsedTime(started);
+        metrics.Completed(Operation, duration, rows);
+        Log.Refreshed(logger, from, now, rows, duration.TotalMilliseconds);
+        return new RefreshResult(false, false, from, now, rows, duration);
+    }
+}

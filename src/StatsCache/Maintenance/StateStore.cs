@@ -1,0 +1,83 @@
+using Npgsql;
+using NpgsqlTypes;
+using StatsCache.Sql;
+using StatsCache.Storage;
+
+namespace StatsCache.Maintenance;
+
+/// <summary>Reads and writes the cache's bookkeeping row and run history.</summary>
+internal static class StateStore
+{
+    public static async Task<CacheState> LoadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime now, CancellationToken cancellationToken)
+    {
+        await using (var ensure = new NpgsqlCommand(StateSql.Ensure(sql), connection))
+        {
+            ensure.Parameters.AddWithValue("cache", cacheName);
+            ensure.Parameters.AddWithValue("now", now);
+            await ensure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReadAsync(connection, sql, cacheName, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("StatsCache: the state row vanished right after it was created.");
+    }
+
+    public static async Task<CacheState?> ReadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(StateSql.Read(sql), connection);
+        command.Parameters.AddWithValue("cache", cacheName);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new CacheState
+        {
+            CacheName = cacheName,
+            Watermark = reader.IsDBNull(0) ? null : reader.GetDateTime(0),
+            DailyFrom = reader.IsDBNull(1) ? null : reader.GetDateTime(1),
+            HourlyFrom = reader.IsDBNull(2) ? null : reader.GetDateTime(2),
+            BackfillRequestedFrom = reader.IsDBNull(3) ? null : reader.GetDateTime(3),
+            BackfillExperiments = reader.IsDBNull(4) ? null : reader.GetFieldValue<long[]>(4),
+            BackfillTo = reader.IsDBNull(5) ? null : reader.GetDateTime(5),
+            BackfillDoneUntil = reader.IsDBNull(6) ? null : reader.GetDateTime(6),
+        };
+    }
+
+    public static NpgsqlBatchCommand Advance(CacheSql sql, string cacheName, DateTime? watermark, DateTime? dailyFrom, DateTime? hourlyFrom, DateTime now)
+    {
+        var command = new NpgsqlBatchCommand(StateSql.Advance(sql));
+        command.Parameters.AddWithValue("cache", cacheName);
+        command.Parameters.Add(Timestamp("watermark", watermark));
+        command.Parameters.Add(Timestamp("daily_from", dailyFrom));
+        command.Parameters.Add(Timestamp("hourly_from", hourlyFrom));
+        command.Parameters.AddWithValue("now", now);
+        return command;
+    }
+
+    public static NpgsqlBatchCommand RecordRun(CacheSql sql, string cacheName, string operation, DateTime startedAt, TimeSpan duration, long rowsWritten, string detail)
+    {
+        var command = new NpgsqlBatchCommand(StateSql.RecordRun(sql));
+        command.Parameters.AddWithValue("cache", cacheName);
+        command.Parameters.AddWithValue("operation", operation);
+        command.Parameters.AddWithValue("started_at", startedAt);
+        command.Parameters.AddWithValue("duration_ms", duration.TotalMilliseconds);
+        command.Parameters.AddWithValue("rows_written", rowsWritten);
+        command.Parameters.AddWithValue("detail", detail);
+        return command;
+    }
+
+    public static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken, params NpgsqlBatchCommand[] commands)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var command in commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public static NpgsqlParameter Timestamp(string name, DateTime? value) =>
+        new(name, NpgsqlDbType.TimestampTz) { Value = value is { } v ? v : DBNull.Value };
+}

@@ -1,0 +1,15 @@
+namespace StatsCache.Policy;
+
+/// <summary>The span of time one statistics bucket covers.</summary>
+/// <remarks>Stored as a small integer; the order matters (a larger value is a coarser bucket).</remarks>
+public enum BucketSize : short
+{
+    /// <summary>One UTC hour.</summary>
+    Hour = 1,
+
+    /// <summary>One calendar day (UTC).</summary>
+    Day = 2,
+
+    /// <summary>One calendar month (UTC).</summary>
+    Month = 3,
+}

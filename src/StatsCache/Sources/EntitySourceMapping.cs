@@ -1,0 +1,66 @@
+using System.Linq.Expressions;
+
+namespace StatsCache.Sources;
+
+/// <summary>
+/// A source given as an EF Core entity type plus a projection naming which property plays which
+/// role, e.g. <c>s =&gt; new { TeamId = s.Team.Id, ExperimentId = s.BotId, SessionId = s.Id, s.ParticipantId, s.CreatedAt }</c>
+/// (a foreign-key shadow property is not reachable this way; map its CLR property or use a view).
+/// Table and column names are read from the host's model at first use, so naming conventions just work.
+/// </summary>
+internal sealed record EntitySourceMapping(SourceRole Role, Type EntityType, IReadOnlyDictionary<string, string> PropertyByCanonical)
+{
+    private static readonly Dictionary<SourceRole, string[]> Roles = new()
+    {
+        [SourceRole.Sessions] = ["TeamId", "ExperimentId", "SessionId", "ParticipantId", "CreatedAt"],
+        [SourceRole.HumanMessages] = ["TeamId", "ExperimentId", "SessionId", "CreatedAt"],
+        [SourceRole.Versions] = ["SessionId", "Version"],
+    };
+
+    /// <summary>Reads the projection; throws naming what is missing or not a plain property.</summary>
+    public static EntitySourceMapping From<TEntity>(SourceRole role, LambdaExpression projection)
+    {
+        ArgumentNullException.ThrowIfNull(projection);
+        if (projection.Body is not NewExpression { Members: { } members } body)
+        {
+            throw new ArgumentException(
+                $"Map{role} expects an anonymous object naming the roles, e.g. e => new {{ {string.Join(", ", Roles[role].Select(r => r + " = e." + r))} }}.",
+                nameof(projection));
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < members.Count; i++)
+        {
+            var roleName = members[i].Name;
+            if (!Roles[role].Contains(roleName, StringComparer.Ordinal))
+            {
+                throw new ArgumentException($"Map{role}: '{roleName}' is not a role; the roles are {string.Join(", ", Roles[role])}.", nameof(projection));
+            }
+
+            var argument = body.Arguments[i];
+            while (argument is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } convert)
+            {
+                argument = convert.Operand;
+            }
+
+            if (argument is not MemberExpression { Expression: ParameterExpression } member)
+            {
+                throw new ArgumentException($"Map{role}: {roleName} must be a property of {typeof(TEntity).Name} itself (e.g. e.{roleName}), not '{body.Arguments[i]}'.", nameof(projection));
+            }
+
+            map[Canonical(roleName)] = member.Member.Name;
+        }
+
+        var missing = Roles[role].Where(r => !map.ContainsKey(Canonical(r))).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"Map{role}: the projection does not name {string.Join(", ", missing)}.", nameof(projection));
+        }
+
+        return new EntitySourceMapping(role, typeof(TEntity), map);
+    }
+
+    /// <summary>TeamId → team_id.</summary>
+    private static string Canonical(string role) =>
+        string.Concat(role.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
+}

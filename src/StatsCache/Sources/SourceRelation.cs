@@ -1,0 +1,74 @@
+namespace StatsCache.Sources;
+
+/// <summary>
+/// A configured source turned into a parenthesised sub-query exposing the canonical column names.
+/// A table becomes <c>(SELECT t."col" AS team_id, … FROM "schema"."table" AS t)</c>: PostgreSQL
+/// flattens such a sub-query, so predicates on <c>created_at</c> still reach the host's indexes.
+/// </summary>
+internal static class SourceRelation
+{
+    public static string ToSql(SourceOptions source)
+    {
+        if (source.Sql is { } sql)
+        {
+            return "(" + sql.Trim() + ")";
+        }
+
+        var columns = string.Join(", ", source.ColumnMap().Select(c => $"t.{SqlIdentifier.Quote(c.Column)} AS {c.Canonical}"));
+        return $"(SELECT {columns} FROM {SqlIdentifier.QuoteQualified(source.Schema, source.Table!)} AS t)";
+    }
+
+    /// <summary>Problems with a source's configuration, each naming the option.</summary>
+    public static IEnumerable<string> Validate(SourceOptions source, string optionName, bool required)
+    {
+        if (!source.IsConfigured)
+        {
+            if (required)
+            {
+                yield return $"{optionName}: neither Table nor Sql is set; say where the rows live.";
+            }
+
+            yield break;
+        }
+
+        if (source.Table is not null && source.Sql is not null)
+        {
+            yield return $"{optionName}: both Table and Sql are set; set exactly one.";
+            yield break;
+        }
+
+        if (source.Sql is { } sql)
+        {
+            var trimmed = sql.Trim();
+            if (!(trimmed.StartsWith("select", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("with", StringComparison.OrdinalIgnoreCase)))
+            {
+                yield return $"{optionName}.Sql must be a SELECT (or WITH … SELECT) query.";
+            }
+
+            if (trimmed.Contains(';', StringComparison.Ordinal))
+            {
+                yield return $"{optionName}.Sql must be a single statement without ';'.";
+            }
+
+            yield break;
+        }
+
+        if (source.Schema is not null && SqlIdentifier.Problem(source.Schema) is { } schemaProblem)
+        {
+            yield return $"{optionName}.Schema {schemaProblem}.";
+        }
+
+        if (SqlIdentifier.Problem(source.Table) is { } tableProblem)
+        {
+            yield return $"{optionName}.Table {tableProblem}.";
+        }
+
+        foreach (var (canonical, column) in source.ColumnMap())
+        {
+            if (SqlIdentifier.Problem(column) is { } columnProblem)
+            {
+                yield return $"{optionName} column for {canonical} {columnProblem}.";
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace StatsCache.Sql;
+
+/// <summary>
+/// Everything the statements need to know about one configured cache: the host's sources as
+/// sub-queries with canonical column names, and our own tables' quoted, qualified names.
+/// Built once per cache; the statement families in this folder turn it into SQL text.
+/// </summary>
+/// <param name="Sessions">Sub-query: team_id, experiment_id, session_id, participant_id, created_at.</param>
+/// <param name="HumanMessages">Sub-query: team_id, experiment_id, session_id, created_at.</param>
+/// <param name="Versions">Sub-query: session_id, version; null when the host keeps no versions.</param>
+/// <param name="Buckets">Quoted name of the experiment bucket table.</param>
+/// <param name="SessionStatistics">Quoted name of the session totals table.</param>
+/// <param name="FirstSeen">Quoted name of the participant first-seen table.</param>
+/// <param name="State">Quoted name of the state table.</param>
+/// <param name="Runs">Quoted name of the run history table.</param>
+internal sealed record CacheSql(
+    string Sessions,
+    string HumanMessages,
+    string? Versions,
+    string Buckets,
+    string SessionStatistics,
+    string FirstSeen,
+    string State,
+    string Runs)
+{
+    /// <summary>
+    /// The zone every day and month boundary is computed in. Passed explicitly to date_trunc and
+    /// interval arithmetic so the server's or session's TimeZone setting can never shift a bucket.
+    /// </summary>
+    public const string Zone = "'UTC'";
+
+    /// <summary>"AND alias.experiment_id = ANY(@experiments)" when the statement is limited to some experiments.</summary>
+    public static string ExperimentFilter(string alias, bool limited) =>
+        limited ? $" AND {alias}.experiment_id = ANY(@experiments)" : "";
+
+    /// <summary>The exclusive end of a bucket row, computed in <see cref="Zone"/>.</summary>
+    public static string BucketEnd(string alias) =>
+        $"((({alias}.bucket_start AT TIME ZONE {Zone}) + CASE {alias}.bucket_size WHEN 1 THEN interval '1 hour' WHEN 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE {Zone})";
+}

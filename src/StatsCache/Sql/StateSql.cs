@@ -1,0 +1,55 @@
+namespace StatsCache.Sql;
+
+/// <summary>Statements on the cache's bookkeeping: state row, run history.</summary>
+internal static class StateSql
+{
+    public static string Ensure(CacheSql sql) =>
+        $"INSERT INTO {sql.State} (cache_name, updated_at) VALUES (@cache, @now) ON CONFLICT (cache_name) DO NOTHING";
+
+    public static string Read(CacheSql sql) => $"""
+        SELECT watermark, daily_from, hourly_from, backfill_requested_from, backfill_experiments, backfill_to, backfill_done_until
+        FROM {sql.State} WHERE cache_name = @cache
+        """;
+
+    /// <summary>Watermark and cut-offs only move forward (GREATEST ignores nulls).</summary>
+    public static string Advance(CacheSql sql) => $"""
+        UPDATE {sql.State} SET
+            watermark = GREATEST(watermark, @watermark),
+            daily_from = GREATEST(daily_from, @daily_from),
+            hourly_from = GREATEST(hourly_from, @hourly_from),
+            updated_at = @now
+        WHERE cache_name = @cache
+        """;
+
+    public static string StartBackfill(CacheSql sql) => $"""
+        UPDATE {sql.State} SET
+            backfill_requested_from = @requested_from, backfill_experiments = @experiments,
+            backfill_to = @to, backfill_done_until = @done_until, updated_at = @now
+        WHERE cache_name = @cache
+        """;
+
+    public static string BackfillProgress(CacheSql sql) =>
+        $"UPDATE {sql.State} SET backfill_done_until = @done_until, updated_at = @now WHERE cache_name = @cache";
+
+    public static string FinishBackfill(CacheSql sql) => $"""
+        UPDATE {sql.State} SET
+            backfill_requested_from = NULL, backfill_experiments = NULL, backfill_to = NULL, backfill_done_until = NULL, updated_at = @now
+        WHERE cache_name = @cache
+        """;
+
+    /// <summary>Records a run and forgets runs older than 30 days, so the history stays small.</summary>
+    public static string RecordRun(CacheSql sql) => $"""
+        WITH forgotten AS (
+            DELETE FROM {sql.Runs} WHERE cache_name = @cache AND started_at < @started_at - interval '30 days'
+        )
+        INSERT INTO {sql.Runs} (cache_name, operation, started_at, duration_ms, rows_written, detail)
+        VALUES (@cache, @operation, @started_at, @duration_ms, @rows_written, @detail)
+        """;
+
+    /// <summary>Earliest source row of the range a backfill must cover (host indexes on created_at make it two index probes).</summary>
+    public static string EarliestSourceRow(CacheSql sql, bool limited) => $"""
+        SELECT least(
+            (SELECT min(s.created_at) FROM {sql.Sessions} AS s WHERE true{CacheSql.ExperimentFilter("s", limited)}),
+            (SELECT min(m.created_at) FROM {sql.HumanMessages} AS m WHERE true{CacheSql.ExperimentFilter("m", limited)}))
+        """;
+}

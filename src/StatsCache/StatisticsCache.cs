@@ -1,0 +1,52 @@
+using Npgsql;
+using StatsCache.Maintenance;
+using StatsCache.Reads;
+
+namespace StatsCache;
+
+/// <summary>The default <see cref="IStatisticsCache"/>: a thin facade over the readers and maintenance operations.</summary>
+internal sealed class StatisticsCache(TotalsReader reader, Refresher refresher, Compressor compressor, Backfiller backfiller) : IStatisticsCache
+{
+    public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
+        Translate(() => reader.ExperimentTotalsAsync(teamId, experimentIds, cancellationToken));
+
+    public Task<IReadOnlyDictionary<long, SessionTotals>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, CancellationToken cancellationToken = default) =>
+        Translate(() => reader.SessionTotalsAsync(teamId, sessionIds, cancellationToken));
+
+    public Task<RefreshResult> RefreshAsync(CancellationToken cancellationToken = default) =>
+        Translate(() => refresher.RefreshAsync(cancellationToken));
+
+    public Task<CompressResult> CompressAsync(CancellationToken cancellationToken = default) =>
+        Translate(() => compressor.CompressAsync(cancellationToken));
+
+    public Task<BackfillResult> BackfillAsync(BackfillRequest? request = null, IProgress<BackfillProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Translate(() => backfiller.BackfillAsync(request ?? new BackfillRequest(), progress, cancellationToken));
+
+    public Task<IReadOnlyList<BucketRow>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default) =>
+        Translate(() => reader.ExperimentBucketsAsync(teamId, experimentId, cancellationToken));
+
+    public Task<CacheStatus> GetStatusAsync(int recentRuns = 20, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(recentRuns);
+        return Translate(() => reader.StatusAsync(recentRuns, cancellationToken));
+    }
+
+    /// <summary>Turns "our table does not exist" into an error that says what to do about it.</summary>
+    private static async Task<T> Translate<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && e.MessageText.Contains("statscache", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"StatsCache: {e.MessageText}. Apply modelBuilder.UseStatisticsCache() in your DbContext and add/apply a migration (or check StatisticsCacheOptions.Schema).", e);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn)
+        {
+            throw new InvalidOperationException(
+                $"StatsCache: a configured source does not match the database: {e.MessageText}. Check StatisticsCacheOptions.Sessions / HumanMessages / Versions.", e);
+        }
+    }
+}

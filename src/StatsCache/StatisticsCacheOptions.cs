@@ -1,0 +1,52 @@
+using StatsCache.Sources;
+
+namespace StatsCache;
+
+/// <summary>
+/// Configuration of a statistics cache: where the host's data lives, where our tables live and
+/// the bucket policy. Validated when the host starts (see <c>AddStatisticsCache</c>).
+/// </summary>
+public sealed class StatisticsCacheOptions
+{
+    /// <summary>
+    /// Npgsql connection string. Optional when the cache is bound to a <c>DbContext</c>
+    /// (<c>UseDbContext&lt;TContext&gt;()</c>), whose connection string is used instead.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Schema of the cache's own tables; <see langword="null"/> (default) uses the search path.
+    /// Must match the schema given to <c>modelBuilder.UseStatisticsCache(schema)</c>; when the cache is
+    /// bound to a <c>DbContext</c> the names are read from its model and this option is ignored.
+    /// </summary>
+    public string? Schema { get; set; }
+
+    /// <summary>Where sessions live. Required.</summary>
+    public SessionSourceOptions Sessions { get; } = new();
+
+    /// <summary>Where human messages live. Required.</summary>
+    public HumanMessageSourceOptions HumanMessages { get; } = new();
+
+    /// <summary>Where message version labels live. Optional.</summary>
+    public VersionSourceOptions Versions { get; } = new();
+
+    /// <summary>
+    /// How far behind the watermark each refresh re-reads, to count rows committed late by
+    /// transactions that were still open during the previous refresh. Default 15 minutes;
+    /// allowed 0 to less than <see cref="HourlyRetention"/>. Rows committed later than this behind
+    /// their own timestamp are only counted by a backfill of their range.
+    /// </summary>
+    public TimeSpan LookBack { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long hourly buckets are kept before they are rolled up into days. Default 1 day; allowed 1 day to 31 days.</summary>
+    public TimeSpan HourlyRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long daily buckets are kept before they are rolled up into months. Default 30 days; allowed from <see cref="HourlyRetention"/> to 3660 days.</summary>
+    public TimeSpan DailyRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// A name distinguishing this cache's maintenance lock and state from another cache in the same
+    /// database (e.g. two caches over different sources). Default <c>default</c>; a plain identifier.
+    /// </summary>
+    public string CacheName { get; set; } = "default";
+}

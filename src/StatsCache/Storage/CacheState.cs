@@ -1,0 +1,35 @@
+namespace StatsCache.Storage;
+
+/// <summary>
+/// Bookkeeping of one cache: how far it is built (the watermark), what has been rolled up, and
+/// the progress of an unfinished backfill so that a re-run resumes where it stopped.
+/// </summary>
+public sealed class CacheState
+{
+    /// <summary>The cache's name (<see cref="StatisticsCacheOptions.CacheName"/>).</summary>
+    public string CacheName { get; set; } = "default";
+
+    /// <summary>Every source row created before this instant has been counted (modulo rows committed later than the look-back). Null until the first backfill.</summary>
+    public DateTime? Watermark { get; set; }
+
+    /// <summary>Daily buckets start here: everything before it is rolled up into months. Only moves forward.</summary>
+    public DateTime? DailyFrom { get; set; }
+
+    /// <summary>Hourly buckets start here: everything before it is rolled up into days or months, and refresh never rewrites it. Only moves forward.</summary>
+    public DateTime? HourlyFrom { get; set; }
+
+    /// <summary>Requested start of the unfinished backfill (null: from the first source row).</summary>
+    public DateTime? BackfillRequestedFrom { get; set; }
+
+    /// <summary>Experiments of the unfinished backfill (null: all).</summary>
+    public long[]? BackfillExperiments { get; set; }
+
+    /// <summary>Exclusive end of the unfinished backfill's range.</summary>
+    public DateTime? BackfillTo { get; set; }
+
+    /// <summary>The unfinished backfill has committed everything before this instant.</summary>
+    public DateTime? BackfillDoneUntil { get; set; }
+
+    /// <summary>When the state last changed.</summary>
+    public DateTime UpdatedAt { get; set; }
+}

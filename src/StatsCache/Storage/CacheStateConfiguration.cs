@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace StatsCache.Storage;
+
+/// <summary>Maps <see cref="CacheState"/>.</summary>
+/// <param name="schema">Schema of the table; null uses the model's default.</param>
+public sealed class CacheStateConfiguration(string? schema = null) : IEntityTypeConfiguration<CacheState>
+{
+    /// <inheritdoc />
+    public void Configure(EntityTypeBuilder<CacheState> builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ToTable(StorageTableNames.CacheState, schema);
+        builder.HasKey(s => s.CacheName);
+        builder.Property(s => s.CacheName).HasColumnName("cache_name").HasMaxLength(63);
+        builder.Property(s => s.Watermark).HasColumnName("watermark");
+        builder.Property(s => s.DailyFrom).HasColumnName("daily_from");
+        builder.Property(s => s.HourlyFrom).HasColumnName("hourly_from");
+        builder.Property(s => s.BackfillRequestedFrom).HasColumnName("backfill_requested_from");
+        builder.Property(s => s.BackfillExperiments).HasColumnName("backfill_experiments");
+        builder.Property(s => s.BackfillTo).HasColumnName("backfill_to");
+        builder.Property(s => s.BackfillDoneUntil).HasColumnName("backfill_done_until");
+        builder.Property(s => s.UpdatedAt).HasColumnName("updated_at");
+    }
+}

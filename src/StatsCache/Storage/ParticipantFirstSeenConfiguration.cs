@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace StatsCache.Storage;
+
+/// <summary>Maps <see cref="ParticipantFirstSeen"/>.</summary>
+/// <param name="schema">Schema of the table; null uses the model's default.</param>
+public sealed class ParticipantFirstSeenConfiguration(string? schema = null) : IEntityTypeConfiguration<ParticipantFirstSeen>
+{
+    /// <inheritdoc />
+    public void Configure(EntityTypeBuilder<ParticipantFirstSeen> builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ToTable(StorageTableNames.ParticipantFirstSeen, schema);
+        builder.HasKey(p => new { p.TeamId, p.ExperimentId, p.ParticipantId });
+        builder.Property(p => p.TeamId).HasColumnName("team_id");
+        builder.Property(p => p.ExperimentId).HasColumnName("experiment_id");
+        builder.Property(p => p.ParticipantId).HasColumnName("participant_id");
+        builder.Property(p => p.FirstSeenAt).HasColumnName("first_seen_at");
+        // Recounting a bucket's new participants is a range scan on this index.
+        builder.HasIndex(p => new { p.TeamId, p.ExperimentId, p.FirstSeenAt }).HasDatabaseName("ix_statscache_participant_first_seen_at");
+    }
+}

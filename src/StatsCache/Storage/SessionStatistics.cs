@@ -1,0 +1,31 @@
+namespace StatsCache.Storage;
+
+/// <summary>
+/// Totals of one session, one row per session. Sessions are not time-bucketed: measured at the
+/// reference size, session buckets barely compress (1.05 rows per session) and a sessions page
+/// sorted by last activity would have to sum them per session; one row indexed by
+/// (team, experiment, last activity) makes that page an index scan.
+/// </summary>
+public sealed class SessionStatistics
+{
+    /// <summary>The team owning the session.</summary>
+    public long TeamId { get; set; }
+
+    /// <summary>The experiment the session belongs to.</summary>
+    public long ExperimentId { get; set; }
+
+    /// <summary>The session.</summary>
+    public long SessionId { get; set; }
+
+    /// <summary>Human messages in the session.</summary>
+    public long HumanMessageCount { get; set; }
+
+    /// <summary>Time of the session's last human message.</summary>
+    public DateTime? LastActivity { get; set; }
+
+    /// <summary>Distinct version labels the session talked to, in ordinal order.</summary>
+    public string[] Versions { get; set; } = [];
+
+    /// <summary>When the row was last written.</summary>
+    public DateTime UpdatedAt { get; set; }
+}

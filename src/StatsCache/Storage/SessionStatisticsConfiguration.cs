@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace StatsCache.Storage;
+
+/// <summary>Maps <see cref="SessionStatistics"/>.</summary>
+/// <param name="schema">Schema of the table; null uses the model's default.</param>
+public sealed class SessionStatisticsConfiguration(string? schema = null) : IEntityTypeConfiguration<SessionStatistics>
+{
+    /// <inheritdoc />
+    public void Configure(EntityTypeBuilder<SessionStatistics> builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ToTable(StorageTableNames.SessionStatistics, schema);
+        builder.HasKey(s => new { s.TeamId, s.SessionId });
+        builder.Property(s => s.TeamId).HasColumnName("team_id");
+        builder.Property(s => s.ExperimentId).HasColumnName("experiment_id");
+        builder.Property(s => s.SessionId).HasColumnName("session_id");
+        builder.Property(s => s.HumanMessageCount).HasColumnName("human_message_count");
+        builder.Property(s => s.LastActivity).HasColumnName("last_activity");
+        builder.Property(s => s.Versions).HasColumnName("versions");
+        builder.Property(s => s.UpdatedAt).HasColumnName("updated_at");
+        // "Sessions of experiment X by last activity" is an index scan, newest first, nulls last.
+        builder.HasIndex(s => new { s.TeamId, s.ExperimentId, s.LastActivity })
+            .HasDatabaseName("ix_statscache_session_statistics_last_activity")
+            .IsDescending(false, false, true);
+    }
+}

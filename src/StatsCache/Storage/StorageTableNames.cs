@@ -1,0 +1,24 @@
+namespace StatsCache.Storage;
+
+/// <summary>
+/// Default table names of the cache's own tables. Column names are fixed by the entity
+/// configurations (explicit <c>HasColumnName</c>, which naming-convention plugins respect);
+/// table names and schema are read back from the host's EF model when the cache is bound to a DbContext.
+/// </summary>
+public static class StorageTableNames
+{
+    /// <summary>Experiment buckets.</summary>
+    public const string ExperimentBuckets = "statscache_experiment_buckets";
+
+    /// <summary>Per-session totals.</summary>
+    public const string SessionStatistics = "statscache_session_statistics";
+
+    /// <summary>First session of each participant with each experiment.</summary>
+    public const string ParticipantFirstSeen = "statscache_participant_first_seen";
+
+    /// <summary>Watermark and backfill progress.</summary>
+    public const string CacheState = "statscache_state";
+
+    /// <summary>Run history.</summary>
+    public const string MaintenanceRuns = "statscache_runs";
+}
