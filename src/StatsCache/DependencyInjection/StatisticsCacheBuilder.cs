@@ -41,7 +41,7 @@ public sealed class StatisticsCacheBuilder
     public StatisticsCacheBuilder MapHumanMessages<TEntity>(Expression<Func<TEntity, object?>> roles)
         where TEntity : class => Map<TEntity>(SourceRole.HumanMessages, roles);
 
-    /// <summary>Reads version labels from the table of entity <typeparamref name="TEntity"/> (roles SessionId, Version).</summary>
+    /// <summary>Reads version labels from the table of entity <typeparamref name="TEntity"/> (roles SessionId, Version, CreatedAt).</summary>
     /// <param name="roles">Names the property for each role.</param>
     public StatisticsCacheBuilder MapVersions<TEntity>(Expression<Func<TEntity, object?>> roles)
         where TEntity : class => Map<TEntity>(SourceRole.Versions, roles);

@@ -114,7 +114,7 @@ internal sealed class CacheEnvironment : IDisposable
                     (s.TeamIdColumn, s.ExperimentIdColumn, s.SessionIdColumn, s.CreatedAtColumn);
                 break;
             case (VersionSourceOptions s, VersionSourceOptions c):
-                (c.SessionIdColumn, c.VersionColumn) = (s.SessionIdColumn, s.VersionColumn);
+                (c.SessionIdColumn, c.VersionColumn, c.CreatedAtColumn) = (s.SessionIdColumn, s.VersionColumn, s.CreatedAtColumn);
                 break;
         }
 

@@ -10,18 +10,25 @@ namespace StatsCache.Internal;
 /// </summary>
 internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<StatisticsCacheOptions>
 {
-    private readonly bool _boundToDbContext;
+    private readonly StatisticsCacheMarker _marker;
 
-    public StatisticsCacheOptionsValidator(StatisticsCacheMarker marker) => _boundToDbContext = marker.DbContextType is not null;
+    public StatisticsCacheOptionsValidator(StatisticsCacheMarker marker) => _marker = marker;
 
     public ValidateOptionsResult Validate(string? name, StatisticsCacheOptions options)
     {
-        var failures = Problems(options, _boundToDbContext).ToList();
+        var failures = Problems(options, _marker).ToList();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    internal static IEnumerable<string> Problems(StatisticsCacheOptions o, bool boundToDbContext)
+    internal static IEnumerable<string> Problems(StatisticsCacheOptions o, StatisticsCacheMarker marker)
     {
+        var boundToDbContext = marker.DbContextType is not null;
+        bool Mapped(SourceRole role) => marker.EntitySources.Any(m => m.Role == role);
+        if (marker.EntitySources.Count > 0 && !boundToDbContext)
+        {
+            yield return "Sources are mapped to entity types (Map…<TEntity>) but no DbContext is bound; call UseDbContext<TContext>().";
+        }
+
         if (!boundToDbContext && string.IsNullOrWhiteSpace(o.ConnectionString))
         {
             yield return "StatisticsCacheOptions.ConnectionString is empty; set it, or bind the cache to a DbContext with UseDbContext<TContext>().";
@@ -37,12 +44,12 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
             yield return $"StatisticsCacheOptions.CacheName {nameProblem}.";
         }
 
-        foreach (var p in SourceRelation.Validate(o.Sessions, "StatisticsCacheOptions.Sessions", required: true))
+        foreach (var p in SourceRelation.Validate(o.Sessions, "StatisticsCacheOptions.Sessions", required: !Mapped(SourceRole.Sessions)))
         {
             yield return p;
         }
 
-        foreach (var p in SourceRelation.Validate(o.HumanMessages, "StatisticsCacheOptions.HumanMessages", required: true))
+        foreach (var p in SourceRelation.Validate(o.HumanMessages, "StatisticsCacheOptions.HumanMessages", required: !Mapped(SourceRole.HumanMessages)))
         {
             yield return p;
         }

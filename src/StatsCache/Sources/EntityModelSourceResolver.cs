@@ -46,6 +46,7 @@ internal static class EntityModelSourceResolver
             case (HumanMessageSourceOptions m, "created_at"): m.CreatedAtColumn = column; break;
             case (VersionSourceOptions v, "session_id"): v.SessionIdColumn = column; break;
             case (VersionSourceOptions v, "version"): v.VersionColumn = column; break;
+            case (VersionSourceOptions v, "created_at"): v.CreatedAtColumn = column; break;
             default: throw new InvalidOperationException($"StatsCache: no column role '{canonical}' on {target.GetType().Name}.");
         }
     }

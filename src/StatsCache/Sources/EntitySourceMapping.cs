@@ -14,7 +14,7 @@ internal sealed record EntitySourceMapping(SourceRole Role, Type EntityType, IRe
     {
         [SourceRole.Sessions] = ["TeamId", "ExperimentId", "SessionId", "ParticipantId", "CreatedAt"],
         [SourceRole.HumanMessages] = ["TeamId", "ExperimentId", "SessionId", "CreatedAt"],
-        [SourceRole.Versions] = ["SessionId", "Version"],
+        [SourceRole.Versions] = ["SessionId", "Version", "CreatedAt"],
     };
 
     /// <summary>Reads the projection; throws naming what is missing or not a plain property.</summary>

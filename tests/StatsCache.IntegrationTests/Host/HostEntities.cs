@@ -1,0 +1,31 @@
+namespace StatsCache.IntegrationTests.Host;
+
+/// <summary>A host's session row, Open-Chat-Studio style.</summary>
+public sealed class ChatSession
+{
+    public long Id { get; set; }
+    public long TeamId { get; set; }
+    public long ExperimentId { get; set; }
+    public long? ParticipantId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A host's message row; only human ones count.</summary>
+public sealed class ChatMessage
+{
+    public long Id { get; set; }
+    public long TeamId { get; set; }
+    public long ExperimentId { get; set; }
+    public long SessionId { get; set; }
+    public bool IsHuman { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A version label a message was answered by.</summary>
+public sealed class MessageVersion
+{
+    public long Id { get; set; }
+    public long SessionId { get; set; }
+    public string Label { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}
