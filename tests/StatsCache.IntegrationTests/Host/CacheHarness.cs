@@ -46,6 +46,21 @@ public sealed class CacheHarness : IAsyncDisposable
     {
         var connectionString = await server.CreateDatabaseAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(start, TimeSpan.Zero));
+        var provider = BuildServices(connectionString, clock, configure);
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<HostDbContext>().Database.EnsureCreatedAsync();
+        }
+
+        return new CacheHarness(provider, NpgsqlDataSource.Create(connectionString), clock, connectionString);
+    }
+
+    /// <summary>Another app instance on the same database and clock (its own pool, its own services).</summary>
+    public ServiceProvider NewInstance(Action<StatisticsCacheOptions>? configure = null) => BuildServices(ConnectionString, Clock, configure);
+
+    private static ServiceProvider BuildServices(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure)
+    {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
         services.AddDbContext<HostDbContext>(o => o.UseNpgsql(connectionString));
@@ -57,14 +72,7 @@ public sealed class CacheHarness : IAsyncDisposable
             .UseDbContext<HostDbContext>()
             .MapSessions<ChatSession>(s => new { s.TeamId, s.ExperimentId, SessionId = s.Id, s.ParticipantId, s.CreatedAt })
             .MapVersions<MessageVersion>(v => new { v.SessionId, Version = v.Label, v.CreatedAt });
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-
-        await using (var scope = provider.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<HostDbContext>().Database.EnsureCreatedAsync();
-        }
-
-        return new CacheHarness(provider, NpgsqlDataSource.Create(connectionString), clock, connectionString);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     public void Advance(TimeSpan by) => Clock.Advance(by);
