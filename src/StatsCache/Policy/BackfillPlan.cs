@@ -14,6 +14,11 @@ public static class BackfillPlan
         UtcGuard.Require(from, nameof(from));
         UtcGuard.Require(to, nameof(to));
         var chunks = new List<BackfillChunk>();
+        if (from >= to)
+        {
+            return chunks;
+        }
+
         // Align the start to the coarsest bucket that will hold it, so no bucket is written half.
         var cursor = BucketCalendar.Floor(from, cutoffs.SizeAt(from));
         while (cursor < to)

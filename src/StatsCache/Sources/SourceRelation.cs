@@ -11,7 +11,8 @@ internal static class SourceRelation
     {
         if (source.Sql is { } sql)
         {
-            return "(" + sql.Trim() + ")";
+            // The newline keeps a trailing "-- comment" in the host's SQL from swallowing the parenthesis.
+            return "(" + sql.Trim() + "\n)";
         }
 
         var columns = string.Join(", ", source.ColumnMap().Select(c => $"t.{SqlIdentifier.Quote(c.Column)} AS {c.Canonical}"));

@@ -42,6 +42,6 @@ public static partial class SqlIdentifier
     public static string QuoteQualified(string? schema, string name) =>
         schema is null ? Quote(name) : Quote(schema) + "." + Quote(name);
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_$]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_$]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex PlainIdentifier();
 }

@@ -32,7 +32,7 @@ public sealed class LateDataTests(PostgresServer server)
         await h.Cache.RefreshAsync();
 
         var totals = (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10];
-        totals.Should().Be(new Reads.ExperimentTotals(10, 1, 1, 1, Start.AddMinutes(-1)));
+        totals.Should().Be(new StatsCache.Reads.ExperimentTotals(10, 1, 1, 1, Start.AddMinutes(-1)));
         await h.AssertExactAsync(1);
     }
 
