@@ -17,7 +17,8 @@ public sealed class ParticipantFirstSeenConfiguration(string? schema = null) : I
         builder.Property(p => p.ExperimentId).HasColumnName("experiment_id");
         builder.Property(p => p.ParticipantId).HasColumnName("participant_id");
         builder.Property(p => p.FirstSeenAt).HasColumnName("first_seen_at");
-        // Recounting a bucket's new participants is a range scan on this index.
-        builder.HasIndex(p => new { p.TeamId, p.ExperimentId, p.FirstSeenAt }).HasDatabaseName("ix_statscache_participant_first_seen_at");
+        // A refresh counts the participants first seen in its window: a range scan on this index,
+        // whose cost follows the window, not the table.
+        builder.HasIndex(p => p.FirstSeenAt).HasDatabaseName("ix_statscache_participant_first_seen_at");
     }
 }
