@@ -1,7 +1,7 @@
 namespace StatsCache.Storage;
 
 /// <summary>
-/// An experiment's totals summed over its buckets, as a keyless entity a host composes into its
+/// An experiment's totals summed over its buckets, as a read-only entity a host composes into its
 /// own <c>IQueryable</c> to filter, sort and page its experiments by a statistic in one SQL
 /// statement: <c>dbContext.Set&lt;ExperimentStatistics&gt;()</c>, joined on team and experiment id.
 /// Experiments with nothing recorded have no row (a LEFT JOIN gives nulls: treat them as zeros).

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace StatsCache.Storage;
 
 /// <summary>
-/// Maps <see cref="ExperimentStatistics"/> as a keyless entity over a GROUP BY of the bucket table.
+/// Maps <see cref="ExperimentStatistics"/> as a read-only entity over a GROUP BY of the bucket table.
 /// EF Core inlines the query as a sub-query; PostgreSQL pushes the host's team filter (and the
 /// join's experiment ids) into it, so only that team's buckets — a few dozen per experiment — are read.
 /// </summary>
@@ -15,7 +15,8 @@ public sealed class ExperimentStatisticsConfiguration(string qualifiedBucketTabl
     public void Configure(EntityTypeBuilder<ExperimentStatistics> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.HasNoKey();
+        // A key (team, experiment) lets a LEFT JOIN test the row for null; queries are read-only, use AsNoTracking.
+        builder.HasKey(s => new { s.TeamId, s.ExperimentId });
         builder.ToSqlQuery($"""
             SELECT b.team_id, b.experiment_id,
                    sum(b.session_count)::bigint AS session_count,
