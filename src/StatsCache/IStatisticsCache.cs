@@ -16,14 +16,40 @@ public interface IStatisticsCache
     /// another team alike — read as zeros. Null or empty <paramref name="experimentIds"/> give an
     /// empty result; duplicates are ignored; tens of thousands of ids work (one array parameter).
     /// </summary>
-    /// <remarks>As fresh as the last refresh (see <see cref="CacheStatus.Watermark"/>).</remarks>
+    /// <remarks>Read in <see cref="StatisticsCacheOptions.DefaultReadMode"/> (by default as fresh as the last refresh, see <see cref="CacheStatus.Watermark"/>).</remarks>
     Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Totals of a page of experiments read in the given <paramref name="mode"/>: cached, real-time
+    /// (cached plus the source rows since the last refresh; live before the first build) or live.
+    /// Same id rules and result as <see cref="GetExperimentTotalsAsync(long, IEnumerable{long}?, CancellationToken)"/>.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Totals of a page of sessions of one team (human messages, last activity, versions), in one
-    /// round trip. Same id rules as <see cref="GetExperimentTotalsAsync"/>.
+    /// round trip. Same id rules as <see cref="GetExperimentTotalsAsync(long, IEnumerable{long}?, CancellationToken)"/>.
     /// </summary>
     Task<IReadOnlyDictionary<long, SessionTotals>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Totals of a page of sessions read in the given <paramref name="mode"/> (see <see cref="ReadMode"/>).</summary>
+    Task<IReadOnlyDictionary<long, SessionTotals>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Trend series of experiments over [<see cref="SeriesRequest.From"/>, <see cref="SeriesRequest.To"/>),
+    /// from the buckets, in one round trip. Where the stored buckets are coarser than the requested
+    /// granularity (old ranges are kept as days or months), the stored point is returned as it is, with
+    /// its own size and span — values are never split or invented. Every requested id gets an entry.
+    /// </summary>
+    /// <exception cref="ArgumentException">The range is empty or reversed, or a time is not UTC.</exception>
+    Task<IReadOnlyDictionary<long, IReadOnlyList<SeriesPoint>>> GetExperimentSeriesAsync(long teamId, IEnumerable<long>? experimentIds, SeriesRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Trend series of one session's human messages, computed live from the host's messages of that
+    /// session (sessions are kept as one row each, not bucketed; one session's messages are a cheap
+    /// index range scan). New participants and sessions are zero in these points.
+    /// </summary>
+    Task<IReadOnlyList<SeriesPoint>> GetSessionSeriesAsync(long teamId, long sessionId, SeriesRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Incremental refresh: re-reads the source from the watermark minus

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using StatsCache.Maintenance;
 using StatsCache.Reads;
@@ -5,13 +6,25 @@ using StatsCache.Reads;
 namespace StatsCache;
 
 /// <summary>The default <see cref="IStatisticsCache"/>: a thin facade over the readers and maintenance operations.</summary>
-internal sealed class StatisticsCache(TotalsReader reader, Refresher refresher, Compressor compressor, Backfiller backfiller) : IStatisticsCache
+internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller) : IStatisticsCache
 {
     public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
-        Translate(() => reader.ExperimentTotalsAsync(teamId, experimentIds, cancellationToken));
+        GetExperimentTotalsAsync(teamId, experimentIds, options.Value.DefaultReadMode, cancellationToken);
+
+    public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken = default) =>
+        Translate(() => reader.ExperimentTotalsAsync(teamId, experimentIds, mode, cancellationToken));
 
     public Task<IReadOnlyDictionary<long, SessionTotals>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, CancellationToken cancellationToken = default) =>
-        Translate(() => reader.SessionTotalsAsync(teamId, sessionIds, cancellationToken));
+        GetSessionTotalsAsync(teamId, sessionIds, options.Value.DefaultReadMode, cancellationToken);
+
+    public Task<IReadOnlyDictionary<long, SessionTotals>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken = default) =>
+        Translate(() => reader.SessionTotalsAsync(teamId, sessionIds, mode, cancellationToken));
+
+    public Task<IReadOnlyDictionary<long, IReadOnlyList<SeriesPoint>>> GetExperimentSeriesAsync(long teamId, IEnumerable<long>? experimentIds, SeriesRequest request, CancellationToken cancellationToken = default) =>
+        Translate(() => series.ExperimentSeriesAsync(teamId, experimentIds, request, cancellationToken));
+
+    public Task<IReadOnlyList<SeriesPoint>> GetSessionSeriesAsync(long teamId, long sessionId, SeriesRequest request, CancellationToken cancellationToken = default) =>
+        Translate(() => series.SessionSeriesAsync(teamId, sessionId, request, cancellationToken));
 
     public Task<RefreshResult> RefreshAsync(CancellationToken cancellationToken = default) =>
         Translate(() => refresher.RefreshAsync(cancellationToken));

@@ -45,6 +45,13 @@ public sealed class StatisticsCacheOptions
     public TimeSpan DailyRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
+    /// The <see cref="Reads.ReadMode"/> of the totals reads that take none: <see cref="Reads.ReadMode.Cached"/>
+    /// (default; as fresh as the last refresh) or <see cref="Reads.ReadMode.RealTime"/> (exact to the
+    /// second, at the cost of the rows since the last refresh, and live numbers before the first build).
+    /// </summary>
+    public Reads.ReadMode DefaultReadMode { get; set; } = Reads.ReadMode.Cached;
+
+    /// <summary>
     /// A name distinguishing this cache's maintenance lock and state from another cache in the same
     /// database (e.g. two caches over different sources). Default <c>default</c>; a plain identifier.
     /// </summary>

@@ -39,6 +39,7 @@ public static class StatisticsCacheServiceCollectionExtensions
         services.TryAddSingleton<StatisticsCacheMetrics>();
         services.TryAddSingleton<CacheEnvironment>();
         services.TryAddSingleton<TotalsReader>();
+        services.TryAddSingleton<SeriesReader>();
         services.TryAddSingleton<Backfiller>();
         services.TryAddSingleton<Refresher>();
         services.TryAddSingleton<Compressor>();

@@ -53,7 +53,9 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         }
         else
         {
-            to = now;
+            // A partial backfill stops at the watermark: what lies beyond is the next refresh's, and
+            // real-time reads add the source rows from the watermark on to buckets that end there.
+            to = experiments is not null && state.Watermark is { } watermark && watermark < now ? watermark : now;
             from = request.From ?? await EarliestSourceRowAsync(connection, sql, experiments, cancellationToken).ConfigureAwait(false);
             await StartAsync(connection, sql, options.CacheName, request.From, experiments, to, from ?? to, now, cancellationToken).ConfigureAwait(false);
         }

@@ -13,7 +13,7 @@ namespace StatsCache.Reads;
 /// </summary>
 internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 {
-    public async Task<IReadOnlyDictionary<long, ExperimentTotals>> ExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<long, ExperimentTotals>> ExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken)
     {
         var ids = Distinct(experimentIds);
         var result = new Dictionary<long, ExperimentTotals>(ids.Length);
@@ -22,9 +22,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
             return result;
         }
 
-        await using var command = env.DataSource.CreateCommand(ReadSql.ExperimentTotals(env.Sql));
-        command.Parameters.AddWithValue("team", teamId);
-        command.Parameters.Add(Ids(ids));
+        await using var command = Command(mode, ReadSql.ExperimentTotals(env.Sql), TailReadSql.ExperimentTotals(env.Sql), teamId, ids);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -42,7 +40,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         return result;
     }
 
-    public async Task<IReadOnlyDictionary<long, SessionTotals>> SessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<long, SessionTotals>> SessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken)
     {
         var ids = Distinct(sessionIds);
         var result = new Dictionary<long, SessionTotals>(ids.Length);
@@ -51,9 +49,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
             return result;
         }
 
-        await using var command = env.DataSource.CreateCommand(ReadSql.SessionTotals(env.Sql));
-        command.Parameters.AddWithValue("team", teamId);
-        command.Parameters.Add(Ids(ids));
+        await using var command = Command(mode, ReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), teamId, ids);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -133,6 +129,26 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
         var lag = watermark is { } w ? time.GetUtcNow().UtcDateTime - w : (TimeSpan?)null;
         return new CacheStatus(watermark, lag, dailyFrom, hourlyFrom, counts, sessionRows, backfilling, runs);
+    }
+
+    /// <summary>The statement of a read mode: the cached one, or the tail one (real-time or live).</summary>
+    private NpgsqlCommand Command(ReadMode mode, string cached, string tail, long teamId, long[] ids)
+    {
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown read mode.");
+        }
+
+        var command = env.DataSource.CreateCommand(mode == ReadMode.Cached ? cached : tail);
+        command.Parameters.AddWithValue("team", teamId);
+        command.Parameters.Add(Ids(ids));
+        if (mode != ReadMode.Cached)
+        {
+            command.Parameters.AddWithValue("live", mode == ReadMode.Live);
+            command.Parameters.AddWithValue("cache", env.Options.CacheName);
+        }
+
+        return command;
     }
 
     private static long[] Distinct(IEnumerable<long>? ids) => ids is null ? [] : ids.Distinct().ToArray();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using StatsCache.IntegrationTests.Infrastructure;
+using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Host;
 
@@ -84,15 +85,15 @@ public sealed class CacheHarness : IAsyncDisposable
     }
 
     /// <summary>Asserts every experiment and session total of a team equals the live SQL, exactly.</summary>
-    public async Task AssertExactAsync(long team, string because = "")
+    public async Task AssertExactAsync(long team, string because = "", ReadMode mode = ReadMode.Cached)
     {
         var before = Now;
         var liveExperiments = await Live.ExperimentsAsync(team, before);
-        var cachedExperiments = await Cache.GetExperimentTotalsAsync(team, liveExperiments.Keys);
-        cachedExperiments.Should().BeEquivalentTo(liveExperiments, "experiment totals of team {0} must equal the live query {1}", team, because);
+        var cachedExperiments = await Cache.GetExperimentTotalsAsync(team, liveExperiments.Keys, mode);
+        cachedExperiments.Should().BeEquivalentTo(liveExperiments, "{2} experiment totals of team {0} must equal the live query {1}", team, because, mode);
 
         var liveSessions = await Live.SessionsAsync(team, before);
-        var cachedSessions = await Cache.GetSessionTotalsAsync(team, liveSessions.Keys);
-        cachedSessions.Should().BeEquivalentTo(liveSessions, "session totals of team {0} must equal the live query {1}", team, because);
+        var cachedSessions = await Cache.GetSessionTotalsAsync(team, liveSessions.Keys, mode);
+        cachedSessions.Should().BeEquivalentTo(liveSessions, "{2} session totals of team {0} must equal the live query {1}", team, because, mode);
     }
 }

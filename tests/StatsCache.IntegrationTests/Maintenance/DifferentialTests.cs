@@ -1,6 +1,7 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 using StatsCache.Maintenance;
+using StatsCache.Reads;
 using Xunit.Abstractions;
 
 namespace StatsCache.IntegrationTests.Maintenance;
@@ -10,7 +11,8 @@ namespace StatsCache.IntegrationTests.Maintenance;
 /// fake clock; after every operation every experiment and session total of every team must equal
 /// the live SQL over the source, exactly. The clock walks from mid-December 2023 to April 2024, so
 /// the data crosses month ends, the year end and 29 February, and the policy rolls hours into days
-/// and days into months along the way.
+/// and days into months along the way. Between operations, rows written since the last refresh
+/// are read in real-time and live mode, which must be exact too.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper output)
@@ -87,6 +89,24 @@ public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper o
             foreach (var team in Teams)
             {
                 await h.AssertExactAsync(team, $"(seed {seed}, step {step}: {string.Join(" | ", log.TakeLast(3))})");
+            }
+
+            // Rows written since the refresh: real-time reads see them at once, live reads too.
+            if (random.Next(2) == 0)
+            {
+                var watermark = h.Now;
+                h.Advance(TimeSpan.FromMinutes(random.Next(1, 40)));
+                for (var i = random.Next(1, 4); i > 0; i--)
+                {
+                    await InsertAsync(h, random, sessions, Trim(watermark + ((h.Now - watermark) * random.NextDouble())), h.Now);
+                }
+
+                log.Add($"{h.Now:O} tail");
+                foreach (var team in Teams)
+                {
+                    await h.AssertExactAsync(team, $"(seed {seed}, step {step}: {string.Join(" | ", log.TakeLast(3))})", ReadMode.RealTime);
+                    await h.AssertExactAsync(team, $"(seed {seed}, step {step})", ReadMode.Live);
+                }
             }
         }
 

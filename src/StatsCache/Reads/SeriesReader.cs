@@ -1,0 +1,114 @@
+using Npgsql;
+using NpgsqlTypes;
+using StatsCache.Internal;
+using StatsCache.Policy;
+using StatsCache.Sql;
+
+namespace StatsCache.Reads;
+
+/// <summary>Trend series: experiments from the buckets (one round trip), a session live from its messages.</summary>
+internal sealed class SeriesReader(CacheEnvironment env)
+{
+    public async Task<IReadOnlyDictionary<long, IReadOnlyList<SeriesPoint>>> ExperimentSeriesAsync(long teamId, IEnumerable<long>? experimentIds, SeriesRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var ids = experimentIds?.Distinct().ToArray() ?? [];
+        var points = ids.ToDictionary(id => id, _ => new List<SeriesPoint>());
+        if (ids.Length == 0)
+        {
+            return points.ToDictionary(p => p.Key, p => (IReadOnlyList<SeriesPoint>)p.Value);
+        }
+
+        await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(SeriesSql.Cutoffs(env.Sql)) { Parameters = { new("cache", env.Options.CacheName) } },
+                new NpgsqlBatchCommand(SeriesSql.ExperimentSeries(env.Sql, request.Granularity))
+                {
+                    Parameters =
+                    {
+                        new("team", teamId),
+                        new("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ids },
+                        new("from", request.From),
+                        new("to", request.To),
+                    },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var cutoffs = new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue);
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            cutoffs = new RetentionCutoffs(
+                reader.IsDBNull(0) ? DateTime.MinValue : reader.GetDateTime(0),
+                reader.IsDBNull(1) ? DateTime.MinValue : reader.GetDateTime(1));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var start = reader.GetDateTime(1);
+            var size = (BucketSize)reader.GetInt16(2);
+            points[reader.GetInt64(0)].Add(new SeriesPoint(start, BucketCalendar.End(start, size), size, reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetDateTime(6)));
+        }
+
+        return points.ToDictionary(p => p.Key, p => request.FillEmpty ? Fill(p.Value, request, cutoffs) : (IReadOnlyList<SeriesPoint>)p.Value);
+    }
+
+    public async Task<IReadOnlyList<SeriesPoint>> SessionSeriesAsync(long teamId, long sessionId, SeriesRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        await using var command = env.DataSource.CreateCommand(SeriesSql.SessionSeries(env.Sql, request.Granularity));
+        command.Parameters.AddWithValue("team", teamId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("from", request.From);
+        command.Parameters.AddWithValue("to", request.To);
+        var points = new List<SeriesPoint>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var start = reader.GetDateTime(0);
+            points.Add(new SeriesPoint(start, BucketCalendar.End(start, request.Granularity), request.Granularity, 0, 0, reader.GetInt64(1), reader.GetDateTime(2)));
+        }
+
+        return request.FillEmpty ? Fill(points, request, new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue)) : points;
+    }
+
+    /// <summary>
+    /// Adds zero points for the periods no stored point overlaps. A period's size is the requested
+    /// granularity or, where the cache keeps that range coarser, the stored size: no finer zero is
+    /// ever made inside a month whose days are unknown.
+    /// </summary>
+    private static List<SeriesPoint> Fill(List<SeriesPoint> stored, SeriesRequest request, RetentionCutoffs cutoffs)
+    {
+        var filled = new List<SeriesPoint>(stored);
+        var cursor = BucketCalendar.Floor(request.From, Coarsest(request.Granularity, cutoffs.SizeAt(request.From)));
+        var next = 0;
+        while (cursor < request.To)
+        {
+            var size = Coarsest(request.Granularity, cutoffs.SizeAt(cursor));
+            var start = BucketCalendar.Floor(cursor, size);
+            var end = BucketCalendar.End(start, size);
+            while (next < stored.Count && stored[next].End <= start)
+            {
+                next++;
+            }
+
+            if (next >= stored.Count || stored[next].Start >= end)
+            {
+                filled.Add(SeriesPoint.Empty(start, size));
+            }
+
+            cursor = end;
+        }
+
+        filled.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return filled;
+    }
+
+    private static BucketSize Coarsest(BucketSize a, BucketSize b) => a > b ? a : b;
+}
