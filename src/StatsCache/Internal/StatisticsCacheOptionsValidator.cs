@@ -39,6 +39,11 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
             yield return $"StatisticsCacheOptions.Schema {schemaProblem}.";
         }
 
+        if (!Enum.IsDefined(o.DefaultReadMode))
+        {
+            yield return $"StatisticsCacheOptions.DefaultReadMode is {(int)o.DefaultReadMode}; allowed: {string.Join(", ", Enum.GetNames<Reads.ReadMode>())}.";
+        }
+
         if (SqlIdentifier.Problem(o.CacheName) is { } nameProblem)
         {
             yield return $"StatisticsCacheOptions.CacheName {nameProblem}.";
