@@ -31,6 +31,7 @@ await using (embedded)
 {
     builder.Services.AddSampleServices(connectionString);
     builder.Services.AddHostedService<StatisticsMaintenanceService>();
+    builder.Services.AddHealthChecks().AddStatisticsCache();
 
     await using var app = builder.Build();
     if (embedded is not null)

@@ -58,11 +58,14 @@ public sealed class CacheHarness : IAsyncDisposable
     }
 
     /// <summary>Another app instance on the same database and clock (its own pool, its own services).</summary>
-    public ServiceProvider NewInstance(Action<StatisticsCacheOptions>? configure = null) => BuildServices(ConnectionString, Clock, configure);
+    public ServiceProvider NewInstance(Action<StatisticsCacheOptions>? configure = null, Action<IServiceCollection>? configureServices = null) =>
+        BuildServices(ConnectionString, Clock, configure, configureServices);
 
-    private static ServiceProvider BuildServices(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure)
+    private static ServiceProvider BuildServices(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure, Action<IServiceCollection>? configureServices = null)
     {
         var services = new ServiceCollection();
+        services.AddLogging();
+        configureServices?.Invoke(services);
         services.AddSingleton<TimeProvider>(clock);
         services.AddDbContext<HostDbContext>(o => o.UseNpgsql(connectionString));
         services.AddStatisticsCache(o =>
