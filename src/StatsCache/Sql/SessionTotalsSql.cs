@@ -4,53 +4,83 @@ namespace StatsCache.Sql;
 internal static class SessionTotalsSql
 {
     /// <summary>
-    /// One statement: every session with a human message or a version tag in [@from, @to) is recounted over all its
-    /// messages before @to (an index range scan per session on the host's (session_id, created_at)
-    /// index), with its distinct versions in ordinal (C collation) order. Recounting whole sessions keeps the row exact and
-    /// the statement idempotent; counts never go down (GREATEST) and versions are merged, so a
-    /// retention purge of old messages does not erase what was counted.
+    /// One statement over [@from, @to). Every session started in the range gets a row (with zero
+    /// counts if it has no human message yet), so a sessions page can be driven by our index alone.
+    /// Sessions with human messages or version tags in the range are brought up to date:
+    /// <list type="bullet">
+    /// <item>Last activity and versions are a max and a set union: merging the range into the row
+    /// is exact and idempotent, so only the range's rows are read.</item>
+    /// <item>The human message count is not: re-reading an overlapping range (the refresh look-back)
+    /// would count twice. A session whose row has counted nothing yet is counted from the range alone
+    /// (all of its earlier messages were in ranges already covered, and there were none); a session
+    /// with counted messages is recounted whole by an index range scan on the host's
+    /// (session_id, created_at) index. A backfill meets almost only the first kind, so it reads each
+    /// message once instead of rescanning all earlier messages per chunk; a refresh recounts only the
+    /// few sessions active in its window.</item>
+    /// </list>
+    /// Counts never go down (GREATEST): a retention purge of old messages does not erase what was counted.
     /// </summary>
     public static string Upsert(CacheSql sql, bool limited)
     {
-        var versions = sql.Versions is null
+        var rangeVersions = sql.Versions is null
             ? "SELECT NULL::bigint AS session_id, '{}'::text[] AS versions WHERE false"
             : $"""
               SELECT v.session_id, array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C") AS versions
                   FROM {sql.Versions} AS v
-                  WHERE v.session_id IN (SELECT session_id FROM totals) AND v.created_at < @to
+                  WHERE v.created_at >= @from AND v.created_at < @to
                   GROUP BY v.session_id
               """;
-        var versionTouched = sql.Versions is null
-            ? ""
-            : $"""
-
-                  UNION
-                  SELECT v.session_id FROM {sql.Versions} AS v
-                  WHERE v.created_at >= @from AND v.created_at < @to
-              """;
         return $$"""
-            WITH touched AS (
-                SELECT m.session_id
-                FROM {{sql.HumanMessages}} AS m
-                WHERE m.created_at >= @from AND m.created_at < @to{{CacheSql.ExperimentFilter("m", limited)}}{{versionTouched}}
-            ), totals AS (
+            WITH range_messages AS (
                 SELECT m.team_id, m.experiment_id, m.session_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
-                WHERE m.session_id IN (SELECT session_id FROM touched) AND m.created_at < @to
+                WHERE m.created_at >= @from AND m.created_at < @to{{CacheSql.ExperimentFilter("m", limited)}}
                 GROUP BY m.team_id, m.experiment_id, m.session_id
-            ), versions AS (
-                {{versions}}
+            ), range_versions AS (
+                {{rangeVersions}}
+            ), touched AS (
+                -- One row per session even if the source disagrees with itself about its experiment.
+                SELECT DISTINCT ON (team_id, session_id) team_id, experiment_id, session_id
+                FROM (
+                    SELECT s.team_id, s.experiment_id, s.session_id
+                    FROM {{sql.Sessions}} AS s
+                    WHERE s.created_at >= @from AND s.created_at < @to{{CacheSql.ExperimentFilter("s", limited)}}
+                    UNION ALL
+                    SELECT team_id, experiment_id, session_id FROM range_messages
+                ) AS k
+                ORDER BY team_id, session_id
+            ), tagged_elsewhere AS (
+                -- A version tag in the range on a session that neither started nor had a human message
+                -- in it (a bot reply just after a chunk boundary): found by the host's session key.
+                SELECT DISTINCT ON (s.team_id, s.session_id) s.team_id, s.experiment_id, s.session_id
+                FROM range_versions AS rv
+                JOIN {{sql.Sessions}} AS s ON s.session_id = rv.session_id
+                WHERE NOT EXISTS (SELECT 1 FROM touched AS t WHERE t.session_id = rv.session_id){{CacheSql.ExperimentFilter("s", limited)}}
+                ORDER BY s.team_id, s.session_id
+            ), counted AS (
+                SELECT k.team_id, k.experiment_id, k.session_id,
+                       CASE WHEN st.human_message_count > 0 THEN whole.human_message_count ELSE coalesce(rm.human_message_count, 0) END AS human_message_count,
+                       rm.last_activity
+                FROM (SELECT * FROM touched UNION ALL SELECT * FROM tagged_elsewhere) AS k
+                LEFT JOIN range_messages AS rm ON rm.team_id = k.team_id AND rm.session_id = k.session_id
+                LEFT JOIN {{sql.SessionStatistics}} AS st ON st.team_id = k.team_id AND st.session_id = k.session_id
+                LEFT JOIN LATERAL (
+                    SELECT count(*) AS human_message_count
+                    FROM {{sql.HumanMessages}} AS m
+                    WHERE st.human_message_count > 0 AND m.session_id = k.session_id AND m.created_at < @to
+                ) AS whole ON true
             )
             INSERT INTO {{sql.SessionStatistics}} AS s
                 (team_id, experiment_id, session_id, human_message_count, last_activity, versions, updated_at)
-            SELECT t.team_id, t.experiment_id, t.session_id, t.human_message_count, t.last_activity, coalesce(v.versions, '{}'::text[]), @now
-            FROM totals AS t
-            LEFT JOIN versions AS v ON v.session_id = t.session_id
+            SELECT c.team_id, c.experiment_id, c.session_id, c.human_message_count, c.last_activity, coalesce(rv.versions, '{}'::text[]), @now
+            FROM counted AS c
+            LEFT JOIN range_versions AS rv ON rv.session_id = c.session_id
             ON CONFLICT (team_id, session_id) DO UPDATE SET
                 experiment_id = excluded.experiment_id,
                 human_message_count = GREATEST(s.human_message_count, excluded.human_message_count),
                 last_activity = GREATEST(s.last_activity, excluded.last_activity),
-                versions = ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(s.versions || excluded.versions) AS x ORDER BY 1),
+                versions = CASE WHEN cardinality(excluded.versions) = 0 THEN s.versions
+                                ELSE ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(s.versions || excluded.versions) AS x ORDER BY 1) END,
                 updated_at = excluded.updated_at
             """;
     }

@@ -23,6 +23,15 @@ public sealed class SessionStatistics
     /// <summary>Time of the session's last human message.</summary>
     public DateTime? LastActivity { get; set; }
 
+    /// <summary>
+    /// <see cref="LastActivity"/>, or <see cref="DateTime.MinValue"/> (PostgreSQL's <c>-infinity</c>)
+    /// for a session without a human message: the sort key of a sessions page. Order by it descending
+    /// to get the newest first with inactive sessions last, served by an index; ordering by the
+    /// nullable <see cref="LastActivity"/> would put nulls first (PostgreSQL's default for DESC) and
+    /// EF Core cannot say NULLS LAST. Computed by the database.
+    /// </summary>
+    public DateTime LastActivityOrMinValue { get; set; }
+
     /// <summary>Distinct version labels the session talked to, in ordinal order.</summary>
     public string[] Versions { get; set; } = [];
 

@@ -18,10 +18,12 @@ public sealed class SessionStatisticsConfiguration(string? schema = null) : IEnt
         builder.Property(s => s.SessionId).HasColumnName("session_id");
         builder.Property(s => s.HumanMessageCount).HasColumnName("human_message_count");
         builder.Property(s => s.LastActivity).HasColumnName("last_activity");
+        builder.Property(s => s.LastActivityOrMinValue).HasColumnName("last_activity_or_min")
+            .HasComputedColumnSql("coalesce(last_activity, '-infinity'::timestamptz)", stored: true);
         builder.Property(s => s.Versions).HasColumnName("versions");
         builder.Property(s => s.UpdatedAt).HasColumnName("updated_at");
-        // "Sessions of experiment X by last activity" is an index scan, newest first, nulls last.
-        builder.HasIndex(s => new { s.TeamId, s.ExperimentId, s.LastActivity })
+        // "Sessions of experiment X by last activity" is an index scan, newest first, inactive last.
+        builder.HasIndex(s => new { s.TeamId, s.ExperimentId, s.LastActivityOrMinValue })
             .HasDatabaseName("ix_statscache_session_statistics_last_activity")
             .IsDescending(false, false, true);
     }

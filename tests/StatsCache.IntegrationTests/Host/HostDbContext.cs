@@ -8,6 +8,8 @@ namespace StatsCache.IntegrationTests.Host;
 /// </summary>
 public sealed class HostDbContext(DbContextOptions<HostDbContext> options) : DbContext(options)
 {
+    public DbSet<Experiment> Experiments => Set<Experiment>();
+
     public DbSet<ChatSession> Sessions => Set<ChatSession>();
 
     public DbSet<ChatMessage> Messages => Set<ChatMessage>();
@@ -16,6 +18,13 @@ public sealed class HostDbContext(DbContextOptions<HostDbContext> options) : DbC
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<Experiment>(e =>
+        {
+            e.ToTable("experiments");
+            e.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(x => x.TeamId).HasColumnName("team_id");
+            e.Property(x => x.Name).HasColumnName("name");
+        });
         modelBuilder.Entity<ChatSession>(e =>
         {
             e.ToTable("chat_sessions");

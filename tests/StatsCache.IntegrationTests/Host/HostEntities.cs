@@ -29,3 +29,11 @@ public sealed class MessageVersion
     public string Label { get; set; } = "";
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>A host's chatbot row: what a chatbots list page pages through.</summary>
+public sealed class Experiment
+{
+    public long Id { get; set; }
+    public long TeamId { get; set; }
+    public string Name { get; set; } = "";
+}

@@ -49,9 +49,7 @@ public sealed class LiveStatistics(NpgsqlDataSource db)
         while (await reader.ReadAsync())
         {
             var id = reader.GetInt64(0);
-            var count = reader.GetInt64(1);
-            // A session with no human message reads as empty totals from the cache.
-            result[id] = count == 0 ? SessionTotals.Empty(id) : new SessionTotals(id, count, reader.IsDBNull(2) ? null : reader.GetDateTime(2), reader.GetFieldValue<string[]>(3));
+            result[id] = new SessionTotals(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetDateTime(2), reader.GetFieldValue<string[]>(3));
         }
 
         return result;
