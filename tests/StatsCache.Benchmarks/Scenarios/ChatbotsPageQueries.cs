@@ -11,52 +11,35 @@ public sealed record ChatbotRow(long Id, string Name, long Sessions, long Partic
 /// The chatbots page, every way it is measured: the team's experiments with their four statistics,
 /// 25 rows sorted by last activity (newest first, never-active last, id as tie-break).
 /// </summary>
-/// <remarks>
-/// THE ONE PLACE TO SWITCH when the library's keyless <c>ExperimentStatistics</c> entity lands:
-/// <see cref="StatsCacheAsync"/> composes the per-experiment sums over the public
-/// <see cref="ExperimentBucket"/> entity today; replace the <c>stats</c> query with
-/// <c>db.Set&lt;ExperimentStatistics&gt;().Where(s =&gt; s.TeamId == team)</c> and nothing else changes.
-/// </remarks>
 internal static class ChatbotsPageQueries
 {
     public const int PageSize = 25;
 
-    /// <summary>How a host pages its own entity query by a cached statistic: one LINQ query, sorted by the database.</summary>
+    /// <summary>
+    /// How a host pages its own entity query by a cached statistic: its experiments LEFT JOIN the
+    /// library's keyless <see cref="ExperimentStatistics"/> (per-experiment sums of the buckets),
+    /// one LINQ query, sorted and paged by the database.
+    /// </summary>
     public static Task<List<ChatbotRow>> StatsCacheAsync(BenchDbContext db, long team, CancellationToken ct) => Query(db, team).ToListAsync(ct);
 
     /// <summary>The SQL EF Core sends for <see cref="StatsCacheAsync"/>, for the report.</summary>
     public static string ToQueryString(BenchDbContext db, long team) => Query(db, team).ToQueryString();
 
-    private static IQueryable<ChatbotRow> Query(BenchDbContext db, long team)
-    {
-        var stats = db.Set<ExperimentBucket>()
-            .Where(b => b.TeamId == team)
-            .GroupBy(b => b.ExperimentId)
-            .Select(g => new
-            {
-                ExperimentId = g.Key,
-                Sessions = g.Sum(b => (long)b.SessionCount),
-                Participants = g.Sum(b => (long)b.NewParticipantCount),
-                HumanMessages = g.Sum(b => b.HumanMessageCount),
-                LastActivity = g.Max(b => b.LastActivity),
-            });
-
-        return db.Experiments
-            .AsNoTracking()
-            .Where(e => e.TeamId == team)
-            .LeftJoin(stats, e => e.Id, s => s.ExperimentId, (e, s) => new { e, s })
-            .OrderBy(x => x.s!.LastActivity == null)
-            .ThenByDescending(x => x.s!.LastActivity)
-            .ThenBy(x => x.e.Id)
-            .Take(PageSize)
-            .Select(x => new ChatbotRow(
-                x.e.Id,
-                x.e.Name,
-                x.s == null ? 0 : x.s.Sessions,
-                x.s == null ? 0 : x.s.Participants,
-                x.s == null ? 0 : x.s.HumanMessages,
-                x.s == null ? null : x.s.LastActivity));
-    }
+    private static IQueryable<ChatbotRow> Query(BenchDbContext db, long team) =>
+        (from e in db.Experiments.AsNoTracking()
+         where e.TeamId == team
+         join s in db.Set<ExperimentStatistics>().AsNoTracking() on new { e.TeamId, ExperimentId = e.Id } equals new { s.TeamId, s.ExperimentId } into stats
+         from s in stats.DefaultIfEmpty()
+         // LastActivityOrMinValue: EF Core cannot say NULLS LAST; never-active experiments sort last.
+         orderby s == null ? DateTime.MinValue : s.LastActivityOrMinValue descending, e.Id
+         select new ChatbotRow(
+             e.Id,
+             e.Name,
+             s == null ? 0 : s.SessionCount,
+             s == null ? 0 : s.ParticipantCount,
+             s == null ? 0 : s.HumanMessageCount,
+             s == null ? null : s.LastActivity))
+        .Take(PageSize);
 
     /// <summary>The best hand-written query over the same buckets: the bound the LINQ version is held to (within 1.5×).</summary>
     public const string HandWrittenBucketSql = $"""

@@ -16,8 +16,8 @@ internal static class ChatbotsPageScenario
         var scenario = context.Run.Scenario(
             "chatbots-page-" + which,
             $"Chatbots page, {which} team (team {team}): 25 rows by last activity",
-            "StatsCache: one EF Core LINQ query of the host (its `experiments` LEFT JOIN the per-experiment sums of the cache's buckets, " +
-            "ordered by last activity desc nulls last, id; Take 25) — see `Scenarios/ChatbotsPageQueries.cs`. " +
+            "StatsCache: one EF Core LINQ query of the host — its `experiments` LEFT JOIN the library's keyless `ExperimentStatistics` " +
+            "(per-experiment sums of the buckets), ordered by last activity desc (never-active last), id; Take 25 — see `Scenarios/ChatbotsPageQueries.cs`. " +
             "Baselines, same run, interleaved: the live correlated sub-queries a dashboard runs today (count, count distinct participants, " +
             "count and max of human messages through the sessions, per experiment of the team); a materialized view of per-experiment totals " +
             "(fast but only as fresh as its last full refresh). Bound: the best hand-written SQL over the same buckets. " +

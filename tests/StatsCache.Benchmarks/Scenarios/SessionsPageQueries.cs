@@ -13,27 +13,26 @@ internal static class SessionsPageQueries
     public const int PageSize = 50;
 
     /// <summary>
-    /// The host's LINQ: the cache's one-row-per-session entity, ordered as its index is
-    /// (team, experiment, last activity desc), joined to the host's sessions for the page's columns.
+    /// The host's LINQ: the cache's one-row-per-session entity (every started session has one), ordered
+    /// as its index is (team, experiment, last activity desc; inactive sessions last), joined to the
+    /// host's sessions for the page's columns.
     /// </summary>
     public static IQueryable<SessionRow> StatsCache(BenchDbContext db, long team, long experiment) =>
-        db.Set<SessionStatistics>()
-            .AsNoTracking()
-            .Where(s => s.TeamId == team && s.ExperimentId == experiment)
-            .OrderByDescending(s => s.LastActivity)
-            .Take(PageSize)
-            .Join(db.Sessions, s => s.SessionId, x => x.Id, (s, x) => new { s, x })
-            .OrderByDescending(t => t.s.LastActivity)
-            .Select(t => new SessionRow(t.x.Id, t.x.ParticipantId, t.x.CreatedAt, t.s.HumanMessageCount, t.s.LastActivity));
+        (from st in db.Set<SessionStatistics>().AsNoTracking()
+         where st.TeamId == team && st.ExperimentId == experiment
+         join s in db.Sessions.AsNoTracking() on new { st.TeamId, Id = st.SessionId } equals new { s.TeamId, s.Id }
+         orderby st.LastActivityOrMinValue descending, st.SessionId
+         select new SessionRow(s.Id, s.ParticipantId, s.CreatedAt, st.HumanMessageCount, st.LastActivity))
+        .Take(PageSize);
 
     /// <summary>The same, hand-written.</summary>
     public const string HandWrittenSql = $"""
         SELECT x.id, x.participant_id, x.created_at, s.human_message_count, s.last_activity
-        FROM (SELECT session_id, human_message_count, last_activity FROM {StorageTableNames.SessionStatistics}
+        FROM (SELECT session_id, human_message_count, last_activity, last_activity_or_min FROM {StorageTableNames.SessionStatistics}
               WHERE team_id = @team AND experiment_id = @experiment
-              ORDER BY last_activity DESC LIMIT 50) AS s
+              ORDER BY last_activity_or_min DESC, session_id LIMIT 50) AS s
         JOIN chat_sessions AS x ON x.id = s.session_id
-        ORDER BY s.last_activity DESC
+        ORDER BY s.last_activity_or_min DESC, s.session_id
         """;
 
     /// <summary>What the page runs today: per session, correlated sub-queries over its messages, for every session of the chatbot.</summary>

@@ -14,8 +14,8 @@ internal static class SessionsPageScenario
         var scenario = context.Run.Scenario(
             "sessions-page",
             $"Sessions page of the largest chatbot (experiment {experiment}, {Format.Count(context.Facts.LargestExperimentSessions)} sessions): 50 rows by last activity",
-            "StatsCache: the host's EF Core LINQ over the cache's one-row-per-session entity (`SessionStatistics`, index team, experiment, last activity desc), " +
-            "Take 50, joined to the host's sessions. Bound: the same as hand-written SQL. " +
+            "StatsCache: the host's EF Core LINQ over the cache's one-row-per-session entity (`SessionStatistics`, index team, experiment, last activity desc; every started session has a row), " +
+            "ordered by last activity (inactive sessions last), session id; joined to the host's sessions; Take 50. Bound: the same as hand-written SQL. " +
             "Baseline: the live page — per session of the chatbot, correlated count and max of its human messages, sorted, 50 rows.");
         var cache = scenario.Add("StatsCache (host LINQ over SessionStatistics)", SeriesRole.Subject);
         var handWritten = scenario.Add("hand-written SQL over the session rows", SeriesRole.Bound);
