@@ -35,7 +35,7 @@ internal static class BenchmarkApp
             return 0;
         }
 
-        await CacheHost.EnsureCacheTablesAsync(db, connectionString, ct);
+        await CacheHost.RecreateCacheTablesAsync(db, connectionString, ct);
         await SeedBuckets.EnsureAsync(db, ct);
         Log("materialized view: ensuring it exists and is populated");
         await MaterializedView.EnsureAsync(db, ct);

@@ -54,16 +54,19 @@ public sealed class CacheHost : IAsyncDisposable
 
     public void SetNow(DateTime utc) => Clock.SetUtcNow(new DateTimeOffset(utc, TimeSpan.Zero));
 
-    /// <summary>Creates the cache's tables unless they exist (what the host's migration does).</summary>
-    public static async Task EnsureCacheTablesAsync(NpgsqlDataSource db, string connectionString, CancellationToken ct)
+    /// <summary>
+    /// (Re)creates the cache's tables from the library's current model (what the host's migration does).
+    /// Always from scratch: the benchmark rebuilds the cache anyway, and a database reused across library
+    /// versions must not keep an older table shape.
+    /// </summary>
+    public static async Task RecreateCacheTablesAsync(NpgsqlDataSource db, string connectionString, CancellationToken ct)
     {
-        if (await Db.ScalarAsync<bool>(db, $"SELECT to_regclass('{StorageTableNames.CacheState}') IS NOT NULL", ct))
-        {
-            return;
-        }
-
         var options = new DbContextOptionsBuilder<CacheOnlyDbContext>().UseNpgsql(connectionString).Options;
         await using var context = new CacheOnlyDbContext(options);
+        var tables = context.Model.GetEntityTypes()
+            .Where(e => e.GetTableName() is not null)
+            .Select(e => e.GetSchema() is { } schema ? $"\"{schema}\".\"{e.GetTableName()}\"" : $"\"{e.GetTableName()}\"");
+        await Db.ExecuteAsync(db, $"DROP TABLE IF EXISTS {string.Join(", ", tables)} CASCADE", ct);
         await Db.ExecuteAsync(db, context.Database.GenerateCreateScript(), ct);
     }
 
