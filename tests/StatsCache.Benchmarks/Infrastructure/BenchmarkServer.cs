@@ -1,0 +1,84 @@
+using Npgsql;
+using StatsCache.IntegrationTests.Infrastructure;
+
+namespace StatsCache.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Where the benchmark's database lives, found like the tests find theirs: an explicit
+/// <c>--connection</c> or the <c>STATSCACHE_TEST_CONNECTION</c> variable first; else a local cluster —
+/// kept in <c>--data-dir</c> when given (reused across runs), otherwise a throwaway one.
+/// The database itself is <c>statscache_bench_&lt;size&gt;</c>, created if missing.
+/// </summary>
+internal sealed class BenchmarkServer : IAsyncDisposable
+{
+    public const string ConnectionVariable = "STATSCACHE_TEST_CONNECTION";
+
+    private readonly IAsyncDisposable? _owned;
+
+    private BenchmarkServer(string adminConnectionString, string description, IAsyncDisposable? owned)
+    {
+        AdminConnectionString = adminConnectionString;
+        Description = description;
+        _owned = owned;
+    }
+
+    public string AdminConnectionString { get; }
+
+    public string Description { get; }
+
+    public static async Task<BenchmarkServer> StartAsync(string? connection, string? dataDirectory, Action<string> log, CancellationToken ct)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(ConnectionVariable);
+        if (!string.IsNullOrWhiteSpace(connection))
+        {
+            return new BenchmarkServer(connection, "--connection", null);
+        }
+
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return new BenchmarkServer(fromEnvironment, ConnectionVariable, null);
+        }
+
+        if (!string.IsNullOrWhiteSpace(dataDirectory))
+        {
+            var kept = await PersistentCluster.StartAsync(dataDirectory, log, ct);
+            return new BenchmarkServer(kept.ConnectionString, $"local cluster kept in {Path.GetFullPath(dataDirectory)}", kept);
+        }
+
+        log("starting a throwaway local cluster");
+        var cluster = await LocalPostgresCluster.StartAsync(ct);
+        return new BenchmarkServer(cluster.ConnectionString, "throwaway local cluster", cluster);
+    }
+
+    /// <summary>Creates the database if missing (or drops it first with <paramref name="fresh"/>) and returns its connection string.</summary>
+    public async Task<string> EnsureDatabaseAsync(string name, bool fresh, CancellationToken ct)
+    {
+        await using var admin = NpgsqlDataSource.Create(AdminConnectionString);
+        if (fresh)
+        {
+            await Db.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", ct);
+        }
+
+        var exists = await Db.ScalarAsync<bool>(admin, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @name)", ct, ("name", name));
+        if (!exists)
+        {
+            await Db.ExecuteAsync(admin, $"CREATE DATABASE \"{name}\" TEMPLATE template0", ct);
+            await Db.ExecuteAsync(admin, $"ALTER DATABASE \"{name}\" SET timezone TO 'UTC'", ct);
+        }
+
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString)
+        {
+            Database = name,
+            // Generation statements run for minutes.
+            CommandTimeout = 0,
+        }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned is not null)
+        {
+            await _owned.DisposeAsync();
+        }
+    }
+}
