@@ -78,6 +78,18 @@ public interface IStatisticsCache
     /// <exception cref="ArgumentException"><see cref="BackfillRequest.From"/> is not UTC.</exception>
     Task<BackfillResult> BackfillAsync(BackfillRequest? request = null, IProgress<BackfillProgress>? progress = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Repairs a range on demand: recomputes [<see cref="ReconcileRequest.From"/>, <see cref="ReconcileRequest.To"/>)
+    /// (widened to whole stored buckets, cut at the watermark) from the source, for all or some
+    /// experiments, one committed chunk (≤ one month) at a time, and reports the experiments whose
+    /// statistics over the range changed. Catches rows committed later than the look-back; with
+    /// <see cref="StatisticsCacheOptions.Deletions"/> = <see cref="Policy.SourceDeletions.Mirror"/>
+    /// also deletions and rows moved to another time or experiment. Waits for the maintenance lock.
+    /// </summary>
+    /// <exception cref="ArgumentException">The range is empty or reversed, or a time is not UTC.</exception>
+    /// <exception cref="InvalidOperationException">The cache was never built.</exception>
+    Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>The stored buckets of one experiment of one team, oldest first (for admin / "show" views).</summary>
     Task<IReadOnlyList<BucketRow>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default);
 

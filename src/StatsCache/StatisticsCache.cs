@@ -6,7 +6,7 @@ using StatsCache.Reads;
 namespace StatsCache;
 
 /// <summary>The default <see cref="IStatisticsCache"/>: a thin facade over the readers and maintenance operations.</summary>
-internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller) : IStatisticsCache
+internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler) : IStatisticsCache
 {
     public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
         GetExperimentTotalsAsync(teamId, experimentIds, options.Value.DefaultReadMode, cancellationToken);
@@ -34,6 +34,9 @@ internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, 
 
     public Task<BackfillResult> BackfillAsync(BackfillRequest? request = null, IProgress<BackfillProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Translate(() => backfiller.BackfillAsync(request ?? new BackfillRequest(), progress, cancellationToken));
+
+    public Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken = default) =>
+        Translate(() => reconciler.ReconcileAsync(request, cancellationToken));
 
     public Task<IReadOnlyList<BucketRow>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default) =>
         Translate(() => reader.ExperimentBucketsAsync(teamId, experimentId, cancellationToken));

@@ -45,6 +45,15 @@ public sealed class StatisticsCacheOptions
     public TimeSpan DailyRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
+    /// What recomputes do with source rows that were counted and are gone: keep their statistics
+    /// (<see cref="Policy.SourceDeletions.KeepHistory"/>, default: a retention purge never erases
+    /// history) or follow the source (<see cref="Policy.SourceDeletions.Mirror"/>: privacy erasure
+    /// lowers the totals). Deletions older than the refresh window are seen by
+    /// <see cref="IStatisticsCache.ReconcileAsync"/> or by change tracking.
+    /// </summary>
+    public Policy.SourceDeletions Deletions { get; set; } = Policy.SourceDeletions.KeepHistory;
+
+    /// <summary>
     /// The <see cref="Reads.ReadMode"/> of the totals reads that take none: <see cref="Reads.ReadMode.Cached"/>
     /// (default; as fresh as the last refresh) or <see cref="Reads.ReadMode.RealTime"/> (exact to the
     /// second, at the cost of the rows since the last refresh, and live numbers before the first build).

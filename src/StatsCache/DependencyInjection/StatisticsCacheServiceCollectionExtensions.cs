@@ -40,6 +40,7 @@ public static class StatisticsCacheServiceCollectionExtensions
         services.TryAddSingleton<CacheEnvironment>();
         services.TryAddSingleton<TotalsReader>();
         services.TryAddSingleton<SeriesReader>();
+        services.TryAddSingleton<Reconciler>();
         services.TryAddSingleton<Backfiller>();
         services.TryAddSingleton<Refresher>();
         services.TryAddSingleton<Compressor>();

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Information, "StatsCache has never been built: this refresh runs the full backfill")]
     public static partial void Initializing(ILogger logger);
+
+    [LoggerMessage(7, LogLevel.Information, "StatsCache reconcile of [{From:O}, {To:O}) done: {Chunks} chunks, {Changed} experiments changed, {Rows} rows in {ElapsedMs:F1} ms")]
+    public static partial void Reconciled(ILogger logger, DateTime from, DateTime to, int chunks, int changed, long rows, double elapsedMs);
 }

@@ -39,6 +39,11 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
             yield return $"StatisticsCacheOptions.Schema {schemaProblem}.";
         }
 
+        if (!Enum.IsDefined(o.Deletions))
+        {
+            yield return $"StatisticsCacheOptions.Deletions is {(int)o.Deletions}; allowed: {string.Join(", ", Enum.GetNames<Policy.SourceDeletions>())}.";
+        }
+
         if (!Enum.IsDefined(o.DefaultReadMode))
         {
             yield return $"StatisticsCacheOptions.DefaultReadMode is {(int)o.DefaultReadMode}; allowed: {string.Join(", ", Enum.GetNames<Reads.ReadMode>())}.";

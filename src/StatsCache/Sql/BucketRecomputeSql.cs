@@ -11,10 +11,23 @@ internal static class BucketRecomputeSql
     /// <paramref name="size"/>. Counts only ever grow (GREATEST): recomputing a range from a source
     /// that has since lost rows to a retention purge never lowers what was counted. The
     /// new-participant count is always exact, since it comes from our own first-seen table.
+    /// With <see cref="CacheSql.MirrorDeletions"/>, the range is set to the source instead.
     /// </summary>
     public static string Upsert(CacheSql sql, BucketSize size, bool limited)
     {
         var unit = BucketCalendar.SqlUnit(size);
+        // Mirroring deletions: the range's buckets become exactly what the source holds now, and
+        // buckets of the range with nothing left in the source are removed.
+        var gone = !sql.MirrorDeletions ? "" : $"""
+            , gone AS (
+                DELETE FROM {sql.Buckets} AS b
+                WHERE b.bucket_size = {(short)size} AND b.bucket_start >= @from AND b.bucket_start < @to{CacheSql.ExperimentFilter("b", limited)}
+                  AND NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.team_id = b.team_id AND f.experiment_id = b.experiment_id AND f.bucket_start = b.bucket_start)
+            )
+            """;
+        var merge = sql.MirrorDeletions
+            ? "excluded.session_count"
+            : "GREATEST(b.session_count, excluded.session_count)";
         return $"""
             WITH fresh AS (
                 SELECT team_id, experiment_id, bucket_start,
@@ -42,16 +55,16 @@ internal static class BucketRecomputeSql
                     GROUP BY 1, 2, 3
                 ) AS parts
                 GROUP BY team_id, experiment_id, bucket_start
-            )
+            ){gone}
             INSERT INTO {sql.Buckets} AS b
                 (team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity, updated_at)
             SELECT team_id, experiment_id, {(short)size}, bucket_start, session_count, new_participant_count, human_message_count, last_activity, @now
             FROM fresh
             ON CONFLICT (team_id, experiment_id, bucket_start, bucket_size) DO UPDATE SET
-                session_count = GREATEST(b.session_count, excluded.session_count),
+                session_count = {merge},
                 new_participant_count = excluded.new_participant_count,
-                human_message_count = GREATEST(b.human_message_count, excluded.human_message_count),
-                last_activity = GREATEST(b.last_activity, excluded.last_activity),
+                human_message_count = {merge.Replace("session_count", "human_message_count", StringComparison.Ordinal)},
+                last_activity = {(sql.MirrorDeletions ? "excluded.last_activity" : "GREATEST(b.last_activity, excluded.last_activity)")},
                 updated_at = excluded.updated_at
             """;
     }

@@ -24,6 +24,12 @@ internal sealed record CacheSql(
     string Runs)
 {
     /// <summary>
+    /// <see cref="Policy.SourceDeletions.Mirror"/>: recomputed ranges are set to what the source holds
+    /// now (counts may go down), instead of merged with what was counted (counts never go down).
+    /// </summary>
+    public bool MirrorDeletions { get; init; }
+
+    /// <summary>
     /// The zone every day and month boundary is computed in. Passed explicitly to date_trunc and
     /// interval arithmetic so the server's or session's TimeZone setting can never shift a bucket.
     /// </summary>

@@ -14,7 +14,7 @@ internal static class FirstSeenSql
     /// <see cref="BucketRecomputeSql"/> right after. The lookup is keyed on our own table: no
     /// correlated NOT EXISTS over the host's sessions (which plans 25–30× slower).
     /// </summary>
-    public static string Upsert(CacheSql sql, bool limited) => $"""
+    public static string Upsert(CacheSql sql, bool limited) => sql.MirrorDeletions ? Mirror(sql, limited) : $"""
         WITH candidates AS (
             SELECT s.team_id, s.experiment_id, s.participant_id, min(s.created_at) AS first_seen_at
             FROM {sql.Sessions} AS s
@@ -46,6 +46,85 @@ internal static class FirstSeenSql
         )
         INSERT INTO {sql.FirstSeen} AS f (team_id, experiment_id, participant_id, first_seen_at)
         SELECT team_id, experiment_id, participant_id, first_seen_at FROM moved
+        ON CONFLICT (team_id, experiment_id, participant_id) DO UPDATE SET first_seen_at = excluded.first_seen_at
+        """;
+
+    /// <summary>
+    /// Mirroring deletions, one statement. As <see cref="Upsert"/>, plus: a first visit we recorded
+    /// inside [@from, @to) is replaced by the participant's earliest session in the range, or, when
+    /// none is left there, by their first session after it (found through the host's sessions by
+    /// experiment and participant) — that bucket, if it exists, gains the participant — or deleted
+    /// when they have no session left. Earlier ranges are authoritative for earlier first visits.
+    /// </summary>
+    private static string Mirror(CacheSql sql, bool limited) => $"""
+        WITH candidates AS (
+            SELECT s.team_id, s.experiment_id, s.participant_id, min(s.created_at) AS first_seen_at
+            FROM {sql.Sessions} AS s
+            WHERE s.created_at >= @from AND s.created_at < @to AND s.participant_id IS NOT NULL{CacheSql.ExperimentFilter("s", limited)}
+            GROUP BY s.team_id, s.experiment_id, s.participant_id
+        ), recorded AS (
+            SELECT f.team_id, f.experiment_id, f.participant_id, f.first_seen_at
+            FROM {sql.FirstSeen} AS f
+            WHERE f.first_seen_at >= @from AND f.first_seen_at < @to{CacheSql.ExperimentFilter("f", limited)}
+        ), moved AS (
+            -- earlier than what we knew (or new), or a first visit in the range that changed
+            SELECT c.team_id, c.experiment_id, c.participant_id, c.first_seen_at, f.first_seen_at AS previous_first_seen_at
+            FROM candidates AS c
+            LEFT JOIN {sql.FirstSeen} AS f
+              ON f.team_id = c.team_id AND f.experiment_id = c.experiment_id AND f.participant_id = c.participant_id
+            WHERE f.first_seen_at IS NULL OR c.first_seen_at < f.first_seen_at
+               OR (f.first_seen_at >= @from AND f.first_seen_at < @to AND c.first_seen_at <> f.first_seen_at)
+        ), lost AS (
+            -- recorded first visits in the range whose participant has no session in it any more
+            SELECT r.team_id, r.experiment_id, r.participant_id,
+                   (SELECT min(x.created_at) FROM {sql.Sessions} AS x
+                    WHERE x.team_id = r.team_id AND x.experiment_id = r.experiment_id AND x.participant_id = r.participant_id
+                      AND x.created_at >= @to) AS next_first_seen_at
+            FROM recorded AS r
+            WHERE NOT EXISTS (SELECT 1 FROM candidates AS c
+                              WHERE c.team_id = r.team_id AND c.experiment_id = r.experiment_id AND c.participant_id = r.participant_id)
+        ), left_behind AS (
+            SELECT b.team_id, b.experiment_id, b.bucket_start, b.bucket_size, count(*) AS participants
+            FROM moved AS m
+            JOIN {sql.Buckets} AS b
+              ON b.team_id = m.team_id AND b.experiment_id = m.experiment_id
+             AND b.bucket_start <= m.previous_first_seen_at
+             AND b.bucket_start > m.previous_first_seen_at - interval '32 days'
+             AND m.previous_first_seen_at < {CacheSql.BucketEnd("b")}
+            WHERE m.previous_first_seen_at IS NOT NULL
+              AND (m.previous_first_seen_at < @from OR m.previous_first_seen_at >= @to)
+            GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
+        ), arrived AS (
+            SELECT b.team_id, b.experiment_id, b.bucket_start, b.bucket_size, count(*) AS participants
+            FROM lost AS l
+            JOIN {sql.Buckets} AS b
+              ON b.team_id = l.team_id AND b.experiment_id = l.experiment_id
+             AND b.bucket_start <= l.next_first_seen_at
+             AND b.bucket_start > l.next_first_seen_at - interval '32 days'
+             AND l.next_first_seen_at < {CacheSql.BucketEnd("b")}
+            GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
+        ), deltas AS (
+            SELECT team_id, experiment_id, bucket_start, bucket_size, sum(delta) AS delta
+            FROM (SELECT team_id, experiment_id, bucket_start, bucket_size, -participants AS delta FROM left_behind
+                  UNION ALL
+                  SELECT team_id, experiment_id, bucket_start, bucket_size, participants FROM arrived) AS d
+            GROUP BY team_id, experiment_id, bucket_start, bucket_size
+        ), recounted AS (
+            UPDATE {sql.Buckets} AS b
+            SET new_participant_count = b.new_participant_count + d.delta, updated_at = @now
+            FROM deltas AS d
+            WHERE b.team_id = d.team_id AND b.experiment_id = d.experiment_id
+              AND b.bucket_start = d.bucket_start AND b.bucket_size = d.bucket_size
+        ), forgotten AS (
+            DELETE FROM {sql.FirstSeen} AS f
+            USING lost AS l
+            WHERE l.next_first_seen_at IS NULL
+              AND f.team_id = l.team_id AND f.experiment_id = l.experiment_id AND f.participant_id = l.participant_id
+        )
+        INSERT INTO {sql.FirstSeen} AS f (team_id, experiment_id, participant_id, first_seen_at)
+        SELECT team_id, experiment_id, participant_id, first_seen_at FROM moved
+        UNION ALL
+        SELECT team_id, experiment_id, participant_id, next_first_seen_at FROM lost WHERE next_first_seen_at IS NOT NULL
         ON CONFLICT (team_id, experiment_id, participant_id) DO UPDATE SET first_seen_at = excluded.first_seen_at
         """;
 }

@@ -22,6 +22,11 @@ internal static class SessionTotalsSql
     /// </summary>
     public static string Upsert(CacheSql sql, bool limited)
     {
+        if (sql.MirrorDeletions)
+        {
+            return Mirror(sql, limited);
+        }
+
         var rangeVersions = sql.Versions is null
             ? "SELECT NULL::bigint AS session_id, '{}'::text[] AS versions WHERE false"
             : $"""
@@ -81,6 +86,74 @@ internal static class SessionTotalsSql
                 last_activity = GREATEST(s.last_activity, excluded.last_activity),
                 versions = CASE WHEN cardinality(excluded.versions) = 0 THEN s.versions
                                 ELSE ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(s.versions || excluded.versions) AS x ORDER BY 1) END,
+                updated_at = excluded.updated_at
+            """;
+    }
+
+    /// <summary>
+    /// Mirroring deletions: every session with something in [@from, @to) — a start, a human message,
+    /// a version tag, or a last activity we recorded there — is set to exactly what the source holds
+    /// for it before @to, each an index range scan on the host's (session_id, created_at) indexes; a
+    /// session that is gone from the source (or now belongs to another team) loses its row.
+    /// </summary>
+    private static string Mirror(CacheSql sql, bool limited)
+    {
+        var rangeVersions = sql.Versions is null
+            ? ""
+            : $"""
+
+                  UNION
+                  SELECT v.session_id FROM {sql.Versions} AS v WHERE v.created_at >= @from AND v.created_at < @to
+              """;
+        var wholeVersions = sql.Versions is null
+            ? "SELECT '{}'::text[] AS versions"
+            : $$"""
+              SELECT coalesce(array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C"), '{}') AS versions
+                      FROM {{sql.Versions}} AS v
+                      WHERE v.session_id = c.session_id AND v.created_at < @to
+              """;
+        return $$"""
+            WITH recorded AS (
+                SELECT st.team_id, st.session_id
+                FROM {{sql.SessionStatistics}} AS st
+                WHERE st.last_activity >= @from AND st.last_activity < @to{{CacheSql.ExperimentFilter("st", limited)}}
+            ), candidates AS (
+                SELECT m.session_id FROM {{sql.HumanMessages}} AS m
+                WHERE m.created_at >= @from AND m.created_at < @to{{CacheSql.ExperimentFilter("m", limited)}}
+                UNION
+                SELECT s.session_id FROM {{sql.Sessions}} AS s
+                WHERE s.created_at >= @from AND s.created_at < @to{{CacheSql.ExperimentFilter("s", limited)}}
+                UNION
+                SELECT session_id FROM recorded{{rangeVersions}}
+            ), current AS (
+                SELECT DISTINCT ON (c.session_id) c.session_id, s.team_id, s.experiment_id
+                FROM candidates AS c
+                JOIN {{sql.Sessions}} AS s ON s.session_id = c.session_id
+                WHERE true{{CacheSql.ExperimentFilter("s", limited)}}
+                ORDER BY c.session_id, s.team_id
+            ), removed AS (
+                DELETE FROM {{sql.SessionStatistics}} AS st
+                USING recorded AS r
+                WHERE st.team_id = r.team_id AND st.session_id = r.session_id
+                  AND NOT EXISTS (SELECT 1 FROM current AS c WHERE c.session_id = r.session_id AND c.team_id = r.team_id)
+            )
+            INSERT INTO {{sql.SessionStatistics}} AS s
+                (team_id, experiment_id, session_id, human_message_count, last_activity, versions, updated_at)
+            SELECT c.team_id, c.experiment_id, c.session_id, w.human_message_count, w.last_activity, wv.versions, @now
+            FROM current AS c
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS human_message_count, max(m.created_at) AS last_activity
+                FROM {{sql.HumanMessages}} AS m
+                WHERE m.session_id = c.session_id AND m.created_at < @to
+            ) AS w
+            CROSS JOIN LATERAL (
+                {{wholeVersions}}
+            ) AS wv
+            ON CONFLICT (team_id, session_id) DO UPDATE SET
+                experiment_id = excluded.experiment_id,
+                human_message_count = excluded.human_message_count,
+                last_activity = excluded.last_activity,
+                versions = excluded.versions,
                 updated_at = excluded.updated_at
             """;
     }

@@ -1,0 +1,108 @@
+using System.Data;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using StatsCache.Internal;
+using StatsCache.Policy;
+using StatsCache.Reads;
+using StatsCache.Sql;
+
+namespace StatsCache.Maintenance;
+
+/// <summary>
+/// Repairs a range on demand: recomputes it from the source chunk by chunk, at the sizes stored for
+/// it, and reports which experiments' statistics changed. With <see cref="SourceDeletions.Mirror"/>
+/// it also removes what was deleted from the source; otherwise it only adds what was missed (rows
+/// committed later than the look-back). Waits for the maintenance lock.
+/// </summary>
+internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, StatisticsCacheMetrics metrics, ILogger<Reconciler> logger)
+{
+    public const string Operation = "reconcile";
+
+    public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        UtcGuard.Require(request.From, "request.From");
+        UtcGuard.Require(request.To, "request.To");
+        if (request.To <= request.From)
+        {
+            throw new ArgumentException($"ReconcileRequest.To ({request.To:O}) must be after From ({request.From:O}).", nameof(request));
+        }
+
+        var started = time.GetTimestamp();
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var maintenanceLock = await MaintenanceLock.AcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
+        var state = await StateStore.LoadAsync(connection, env.Sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
+        if (state.Watermark is not { } watermark)
+        {
+            throw new InvalidOperationException("StatsCache: the cache was never built; run RefreshAsync or BackfillAsync before reconciling a range.");
+        }
+
+        return await RunLockedAsync(connection, state.DailyFrom, state.HourlyFrom, watermark, request.From, request.To, request.ExperimentIds?.Distinct().Order().ToArray(), now, started, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The reconcile proper, on a connection that holds the maintenance lock (also used by change tracking).</summary>
+    internal async Task<ReconcileResult> RunLockedAsync(NpgsqlConnection connection, DateTime? dailyFrom, DateTime? hourlyFrom, DateTime watermark, DateTime from, DateTime to, long[]? experiments, DateTime now, long started, CancellationToken cancellationToken)
+    {
+        // Align to what is stored: a range can only be recomputed in whole stored buckets.
+        var stored = new RetentionCutoffs(dailyFrom ?? DateTime.MinValue, hourlyFrom ?? DateTime.MinValue);
+        var alignedFrom = BucketCalendar.Floor(from, stored.SizeAt(from));
+        var last = to.AddTicks(-1);
+        var alignedTo = BucketCalendar.End(BucketCalendar.Floor(last, stored.SizeAt(last)), stored.SizeAt(last));
+        alignedTo = alignedTo < watermark ? alignedTo : watermark; // beyond the watermark is the next refresh's
+        var chunks = alignedFrom < alignedTo && experiments is not { Length: 0 } ? BackfillPlan.Chunks(alignedFrom, alignedTo, stored) : [];
+
+        var before = new Dictionary<(long Team, long Experiment), ExperimentTotals>();
+        var after = new Dictionary<(long Team, long Experiment), ExperimentTotals>();
+        long rows = 0;
+        foreach (var chunk in chunks)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            await AddRangeTotalsAsync(connection, transaction, chunk, experiments, before, cancellationToken).ConfigureAwait(false);
+            rows += await RangeRecompute.RunAsync(connection, transaction, env.Sql, chunk, experiments, now, cancellationToken).ConfigureAwait(false);
+            await AddRangeTotalsAsync(connection, transaction, chunk, experiments, after, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var changes = before.Keys.Union(after.Keys)
+            .Select(key => new ExperimentChange(key.Team, before.GetValueOrDefault(key) ?? ExperimentTotals.Empty(key.Experiment), after.GetValueOrDefault(key) ?? ExperimentTotals.Empty(key.Experiment)))
+            .Where(c => c.Before != c.After)
+            .OrderBy(c => c.TeamId).ThenBy(c => c.After.ExperimentId)
+            .ToList();
+
+        var duration = time.GetElapsedTime(started);
+        await StateStore.ExecuteAsync(
+            connection,
+            transaction: null,
+            cancellationToken,
+            StateStore.RecordRun(env.Sql, env.Options.CacheName, Operation, now, duration, rows, $"[{alignedFrom:O}, {alignedTo:O}) in {chunks.Count} chunks, {changes.Count} experiments changed")).ConfigureAwait(false);
+        metrics.Completed(Operation, duration, rows);
+        Log.Reconciled(logger, alignedFrom, alignedTo, chunks.Count, changes.Count, rows, duration.TotalMilliseconds);
+        return new ReconcileResult(alignedFrom, alignedTo, chunks.Count, changes, rows, duration);
+    }
+
+    /// <summary>Adds the chunk's per-experiment totals (a GROUP BY over our buckets, at most one row per experiment).</summary>
+    private async Task AddRangeTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BackfillChunk chunk, long[]? experiments, Dictionary<(long, long), ExperimentTotals> totals, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(ReconcileSql.RangeTotals(env.Sql, experiments is not null), connection, transaction);
+        command.Parameters.AddWithValue("from", chunk.From);
+        command.Parameters.AddWithValue("to", chunk.To);
+        if (experiments is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = experiments });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var key = (reader.GetInt64(0), reader.GetInt64(1));
+            var chunkTotals = new ExperimentTotals(key.Item2, reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDateTime(5));
+            totals[key] = totals.TryGetValue(key, out var sum)
+                ? new ExperimentTotals(key.Item2, sum.Sessions + chunkTotals.Sessions, sum.Participants + chunkTotals.Participants, sum.HumanMessages + chunkTotals.HumanMessages, Max(sum.LastActivity, chunkTotals.LastActivity))
+                : chunkTotals;
+        }
+    }
+
+    private static DateTime? Max(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a > b ? a : b;
+}

@@ -1,0 +1,166 @@
+using StatsCache.IntegrationTests.Host;
+using StatsCache.IntegrationTests.Infrastructure;
+using StatsCache.Maintenance;
+using StatsCache.Policy;
+using Xunit.Abstractions;
+
+namespace StatsCache.IntegrationTests.Maintenance;
+
+/// <summary>
+/// <see cref="SourceDeletions.Mirror"/>: deletions (privacy erasure) and rows moved to another
+/// experiment lower the totals once their range is recomputed — by the refresh inside its window,
+/// by <c>ReconcileAsync</c> beyond it — and every total then equals the live SQL exactly.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class MirrorDeletionsTests(PostgresServer server, ITestOutputHelper output)
+{
+    private static readonly DateTime Start = new(2024, 1, 25, 10, 0, 0, DateTimeKind.Utc);
+    private static readonly long[] Teams = [1, 2];
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task RandomInsertsDeletesAndMovesAreMirroredAfterRefreshAndReconcile(int seed)
+    {
+        var random = new Random(seed);
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.Deletions = SourceDeletions.Mirror);
+        for (var i = 0; i < 40; i++)
+        {
+            await InsertAsync(h, random, Start.AddMinutes(-random.Next(60 * 24 * 50)));
+        }
+
+        await h.Cache.RefreshAsync();
+        var log = new List<string>();
+        for (var step = 0; step < 30; step++)
+        {
+            h.Advance(TimeSpan.FromMinutes(random.Next(5, 60 * 30)));
+            await InsertAsync(h, random, h.Now.AddMinutes(-random.Next(1, 60)));
+            var (change, at) = await MutateAsync(h, random);
+            log.Add($"{h.Now:O} {change}");
+
+            var operation = random.Next(3);
+            await h.Cache.RefreshAsync();
+            if (operation == 1)
+            {
+                await h.Cache.CompressAsync();
+            }
+
+            if (at is { } earliest)
+            {
+                var result = await h.Cache.ReconcileAsync(new ReconcileRequest(earliest, h.Now));
+                log.Add($"reconcile [{result.From:O}, {result.To:O}): {result.Changes.Count} changed");
+            }
+
+            foreach (var team in Teams)
+            {
+                await h.AssertExactAsync(team, $"(seed {seed}, step {step}: {string.Join(" | ", log.TakeLast(3))})");
+            }
+        }
+
+        output.WriteLine(string.Join('\n', log));
+    }
+
+    [Fact]
+    public async Task ReconcileReportsWhatChangedAndAParticipantsFirstVisitMovesLater()
+    {
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.Deletions = SourceDeletions.Mirror);
+        var first = await h.Data.AddSessionAsync(1, 5, 42, Start.AddDays(-40));
+        await h.Data.AddMessagesAsync(1, 5, first, Start.AddDays(-40), 3);
+        var second = await h.Data.AddSessionAsync(1, 5, 42, Start.AddDays(-10));
+        await h.Data.AddMessagesAsync(1, 5, second, Start.AddDays(-10), 2);
+        await h.Cache.RefreshAsync();
+
+        // Erase the participant's first session: they now first came 10 days ago.
+        await ExecuteAsync(h, $"DELETE FROM chat_messages WHERE session_id = {first}; DELETE FROM chat_sessions WHERE id = {first}");
+        var result = await h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-45), Start.AddDays(-35)));
+
+        var change = result.Changes.Should().ContainSingle().Subject;
+        change.TeamId.Should().Be(1);
+        change.Before.Should().Be(new StatsCache.Reads.ExperimentTotals(5, 1, 1, 3, Start.AddDays(-40)));
+        change.After.Should().Be(StatsCache.Reads.ExperimentTotals.Empty(5));
+        await h.AssertExactAsync(1, "after the erasure");
+        (await h.Cache.GetExperimentBucketsAsync(1, 5)).Should().ContainSingle(b => b.NewParticipants == 1 && b.Start <= Start.AddDays(-10) && b.End > Start.AddDays(-10));
+
+        (await h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-45), Start))).Changes.Should().BeEmpty("nothing changed since");
+    }
+
+    [Fact]
+    public async Task KeepHistoryReconcileAddsLateRowsButNeverRemovesPurgedOnes()
+    {
+        await using var h = await CacheHarness.CreateAsync(server, Start);
+        var purged = await h.Data.AddSessionAsync(1, 5, 1, Start.AddDays(-20));
+        await h.Data.AddMessagesAsync(1, 5, purged, Start.AddDays(-20), 4);
+        await h.Cache.RefreshAsync();
+        await ExecuteAsync(h, $"DELETE FROM chat_messages WHERE session_id = {purged}");
+        var late = await h.Data.AddSessionAsync(1, 5, 2, Start.AddDays(-19)); // committed far beyond the look-back
+        await h.Data.AddMessagesAsync(1, 5, late, Start.AddDays(-19), 1);
+
+        var result = await h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-21), Start.AddDays(-18)));
+
+        result.Changes.Should().ContainSingle().Which.After.HumanMessages.Should().Be(5, "the purged 4 stay counted and the late one is added");
+    }
+
+    [Fact]
+    public async Task BadReconcileRequestsAreRefused()
+    {
+        await using var h = await CacheHarness.CreateAsync(server, Start);
+        var notBuilt = () => h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-1), Start));
+        (await notBuilt.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*never built*");
+        await h.Cache.RefreshAsync();
+        var reversed = () => h.Cache.ReconcileAsync(new ReconcileRequest(Start, Start.AddDays(-1)));
+        (await reversed.Should().ThrowAsync<ArgumentException>()).WithMessage("*must be after From*");
+        var local = () => h.Cache.ReconcileAsync(new ReconcileRequest(DateTime.SpecifyKind(Start.AddDays(-1), DateTimeKind.Unspecified), Start));
+        (await local.Should().ThrowAsync<ArgumentException>()).WithMessage("*UTC*");
+    }
+
+    /// <summary>Deletes a session, deletes one human message, or moves a session to another experiment; returns the earliest time touched.</summary>
+    private static async Task<(string Change, DateTime? At)> MutateAsync(CacheHarness h, Random random)
+    {
+        await using var pick = h.Db.CreateCommand("SELECT id, team_id, created_at FROM chat_sessions ORDER BY id");
+        var sessions = new List<(long Id, long Team, DateTime At)>();
+        await using (var reader = await pick.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                sessions.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetDateTime(2)));
+            }
+        }
+
+        var (id, team, at) = sessions[random.Next(sessions.Count)];
+        switch (random.Next(4))
+        {
+            case 0:
+                await ExecuteAsync(h, $"DELETE FROM message_versions WHERE session_id = {id}; DELETE FROM chat_messages WHERE session_id = {id}; DELETE FROM chat_sessions WHERE id = {id}");
+                return ($"delete session {id}", at);
+            case 1:
+                await ExecuteAsync(h, $"DELETE FROM chat_messages WHERE id = (SELECT min(id) FROM chat_messages WHERE session_id = {id} AND is_human)");
+                return ($"delete a message of {id}", at);
+            case 2:
+                var experiment = (team - 1) * 4 + random.Next(1, 5);
+                await ExecuteAsync(h, $"UPDATE chat_sessions SET experiment_id = {experiment} WHERE id = {id}; UPDATE chat_messages SET experiment_id = {experiment} WHERE session_id = {id}");
+                return ($"move {id} to {experiment}", at);
+            default:
+                return ("nothing", null);
+        }
+    }
+
+    private static async Task InsertAsync(CacheHarness h, Random random, DateTime at)
+    {
+        var team = Teams[random.Next(Teams.Length)];
+        var experiment = (team - 1) * 4 + random.Next(1, 5);
+        long? participant = random.Next(5) == 0 ? null : team * 100 + random.Next(1, 8);
+        var session = await h.Data.AddSessionAsync(team, experiment, participant, Trim(at));
+        var times = Enumerable.Range(0, random.Next(0, 4)).Select(i => Trim(Min(at.AddMinutes(i * 11 + 1), h.Now.AddTicks(-10)))).ToList();
+        await h.Data.AddMessagesAsync(team, experiment, session, times, human: true, version: random.Next(2) == 0 ? null : $"v{random.Next(3)}");
+    }
+
+    private static async Task ExecuteAsync(CacheHarness h, string sql)
+    {
+        await using var command = h.Db.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+
+    private static DateTime Trim(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
+}
