@@ -90,6 +90,23 @@ public interface IStatisticsCache
     /// <exception cref="InvalidOperationException">The cache was never built.</exception>
     Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Installs (or replaces) the change-tracking triggers on the host's source tables: per-statement
+    /// triggers that record changes to rows older than the refresh window in our own table, for the
+    /// next refresh to recompute. Requires <see cref="StatisticsCacheOptions.ChangeTracking"/>. Needs
+    /// the right to create triggers on those tables; a host that deploys DDL through migrations uses
+    /// <see cref="GetChangeTrackingScript"/> instead.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Change tracking is off, or no source names a table.</exception>
+    Task EnableChangeTrackingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the change-tracking triggers of this cache from the host's tables.</summary>
+    Task DisableChangeTrackingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The idempotent DDL <see cref="EnableChangeTrackingAsync"/> runs, for a migration (<c>migrationBuilder.Sql(script)</c>).</summary>
+    /// <exception cref="InvalidOperationException">Change tracking is off, or no source names a table.</exception>
+    string GetChangeTrackingScript();
+
     /// <summary>The stored buckets of one experiment of one team, oldest first (for admin / "show" views).</summary>
     Task<IReadOnlyList<BucketRow>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default);
 

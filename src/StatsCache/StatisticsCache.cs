@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StatsCache.ChangeTracking;
 using Npgsql;
 using StatsCache.Maintenance;
 using StatsCache.Reads;
@@ -6,7 +7,7 @@ using StatsCache.Reads;
 namespace StatsCache;
 
 /// <summary>The default <see cref="IStatisticsCache"/>: a thin facade over the readers and maintenance operations.</summary>
-internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler) : IStatisticsCache
+internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking) : IStatisticsCache
 {
     public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
         GetExperimentTotalsAsync(teamId, experimentIds, options.Value.DefaultReadMode, cancellationToken);
@@ -37,6 +38,14 @@ internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, 
 
     public Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken = default) =>
         Translate(() => reconciler.ReconcileAsync(request, cancellationToken));
+
+    public Task EnableChangeTrackingAsync(CancellationToken cancellationToken = default) =>
+        Translate(async () => { await changeTracking.InstallAsync(cancellationToken).ConfigureAwait(false); return true; });
+
+    public Task DisableChangeTrackingAsync(CancellationToken cancellationToken = default) =>
+        Translate(async () => { await changeTracking.UninstallAsync(cancellationToken).ConfigureAwait(false); return true; });
+
+    public string GetChangeTrackingScript() => changeTracking.Script();
 
     public Task<IReadOnlyList<BucketRow>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default) =>
         Translate(() => reader.ExperimentBucketsAsync(teamId, experimentId, cancellationToken));

@@ -54,6 +54,15 @@ public sealed class StatisticsCacheOptions
     public Policy.SourceDeletions Deletions { get; set; } = Policy.SourceDeletions.KeepHistory;
 
     /// <summary>
+    /// Apply the source changes recorded by the change-tracking triggers on every refresh (default
+    /// false). Install the triggers with <see cref="IStatisticsCache.EnableChangeTrackingAsync"/> or
+    /// the script of <see cref="IStatisticsCache.GetChangeTrackingScript"/>. They record inserts and
+    /// updates of rows older than the refresh window (and deletions, when mirroring them), so late
+    /// rows, moved rows and erasures are recomputed by the next refresh, not only by a reconcile.
+    /// </summary>
+    public bool ChangeTracking { get; set; }
+
+    /// <summary>
     /// The <see cref="Reads.ReadMode"/> of the totals reads that take none: <see cref="Reads.ReadMode.Cached"/>
     /// (default; as fresh as the last refresh) or <see cref="Reads.ReadMode.RealTime"/> (exact to the
     /// second, at the cost of the rows since the last refresh, and live numbers before the first build).

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StatsCache;
+using StatsCache.ChangeTracking;
 using StatsCache.Internal;
 using StatsCache.Maintenance;
 using StatsCache.Reads;
@@ -41,6 +42,8 @@ public static class StatisticsCacheServiceCollectionExtensions
         services.TryAddSingleton<TotalsReader>();
         services.TryAddSingleton<SeriesReader>();
         services.TryAddSingleton<Reconciler>();
+        services.TryAddSingleton<ChangeProcessor>();
+        services.TryAddSingleton<ChangeTrackingInstaller>();
         services.TryAddSingleton<Backfiller>();
         services.TryAddSingleton<Refresher>();
         services.TryAddSingleton<Compressor>();

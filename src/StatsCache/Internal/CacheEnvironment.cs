@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StatsCache.Policy;
+using StatsCache.ChangeTracking;
 using StatsCache.Sources;
 using StatsCache.Sql;
 using StatsCache.Storage;
@@ -34,6 +35,9 @@ internal sealed class CacheEnvironment : IDisposable
 
     /// <summary>The advisory lock key that serialises this cache's maintenance across processes.</summary>
     public long LockKey => _resolved.Value.LockKey;
+
+    /// <summary>The host tables change tracking puts triggers on: the sources that are tables (or name one to track).</summary>
+    public IReadOnlyList<TrackedTable> TrackedTables => _resolved.Value.TrackedTables;
 
     public void Dispose()
     {
@@ -93,8 +97,14 @@ internal sealed class CacheEnvironment : IDisposable
             tables.Buckets, tables.SessionStatistics, tables.FirstSeen, tables.State, tables.Runs)
         {
             MirrorDeletions = options.Deletions == SourceDeletions.Mirror,
+            SourceChanges = tables.SourceChanges,
         };
-        return new Resolved(NpgsqlDataSource.Create(connectionString), sql, LockKeyOf(tables.State, options.CacheName));
+        var tracked = new[] { (SourceRole.Sessions, (SourceOptions)sessions), (SourceRole.HumanMessages, messages), (SourceRole.Versions, versions) }
+            .Where(s => s.Item2.IsConfigured)
+            .Select(s => TrackedTable.Of(s.Item1, s.Item2))
+            .OfType<TrackedTable>()
+            .ToList();
+        return new Resolved(NpgsqlDataSource.Create(connectionString), sql, LockKeyOf(tables.State, options.CacheName), tracked);
     }
 
     private static long LockKeyOf(string stateTable, string cacheName)
@@ -106,7 +116,7 @@ internal sealed class CacheEnvironment : IDisposable
     private static T Copy<T>(T source)
         where T : SourceOptions, new()
     {
-        var copy = new T { Schema = source.Schema, Table = source.Table, Sql = source.Sql };
+        var copy = new T { Schema = source.Schema, Table = source.Table, Sql = source.Sql, ChangeTrackingTable = source.ChangeTrackingTable };
         switch (source, copy)
         {
             case (SessionSourceOptions s, SessionSourceOptions c):
@@ -125,19 +135,24 @@ internal sealed class CacheEnvironment : IDisposable
         return copy;
     }
 
-    private sealed record Resolved(NpgsqlDataSource DataSource, CacheSql Sql, long LockKey);
+    private sealed record Resolved(NpgsqlDataSource DataSource, CacheSql Sql, long LockKey, IReadOnlyList<TrackedTable> TrackedTables);
 
-    private sealed record TableNames(string Buckets, string SessionStatistics, string FirstSeen, string State, string Runs)
+    private sealed record TableNames(string Buckets, string SessionStatistics, string FirstSeen, string State, string Runs, string SourceChanges)
     {
         public static TableNames Default(string? schema) => new(
             SqlIdentifier.QuoteQualified(schema, StorageTableNames.ExperimentBuckets),
             SqlIdentifier.QuoteQualified(schema, StorageTableNames.SessionStatistics),
             SqlIdentifier.QuoteQualified(schema, StorageTableNames.ParticipantFirstSeen),
             SqlIdentifier.QuoteQualified(schema, StorageTableNames.CacheState),
-            SqlIdentifier.QuoteQualified(schema, StorageTableNames.MaintenanceRuns));
+            SqlIdentifier.QuoteQualified(schema, StorageTableNames.MaintenanceRuns),
+            SqlIdentifier.QuoteQualified(schema, StorageTableNames.SourceChanges));
 
+        // The change table is optional in a host's model (older migrations): default name in the state table's schema.
         public static TableNames FromModel(IModel model) => new(
-            Of<ExperimentBucket>(model), Of<SessionStatistics>(model), Of<ParticipantFirstSeen>(model), Of<CacheState>(model), Of<MaintenanceRun>(model));
+            Of<ExperimentBucket>(model), Of<SessionStatistics>(model), Of<ParticipantFirstSeen>(model), Of<CacheState>(model), Of<MaintenanceRun>(model),
+            model.FindEntityType(typeof(SourceChange)) is { } changes
+                ? SqlIdentifier.QuoteQualified(changes.GetSchema(), changes.GetTableName()!)
+                : SqlIdentifier.QuoteQualified(model.FindEntityType(typeof(CacheState))?.GetSchema(), StorageTableNames.SourceChanges));
 
         private static string Of<T>(IModel model)
         {

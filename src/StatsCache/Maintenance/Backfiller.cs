@@ -74,7 +74,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
             var chunk = chunks[i];
             await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false))
             {
-                var written = await RangeRecompute.RunAsync(connection, transaction, sql, chunk, experiments, now, cancellationToken).ConfigureAwait(false);
+                var written = await RangeRecompute.RunAsync(connection, transaction, sql, chunk, experiments, now, sessionsUntil: to, cancellationToken).ConfigureAwait(false);
                 var mark = new NpgsqlBatchCommand(StateSql.BackfillProgress(sql));
                 mark.Parameters.AddWithValue("cache", options.CacheName);
                 mark.Parameters.AddWithValue("done_until", chunk.To);

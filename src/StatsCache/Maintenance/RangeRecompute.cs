@@ -19,6 +19,7 @@ internal static class RangeRecompute
         BackfillChunk range,
         long[]? experiments,
         DateTime now,
+        DateTime sessionsUntil,
         CancellationToken cancellationToken)
     {
         var limited = experiments is not null;
@@ -36,7 +37,9 @@ internal static class RangeRecompute
 
         batch.BatchCommands.Add(Command(FirstSeenSql.Upsert(sql, limited), range, experiments, now));
         batch.BatchCommands.Add(Command(BucketRecomputeSql.Upsert(sql, range.Size, limited), range, experiments, now));
-        batch.BatchCommands.Add(Command(SessionTotalsSql.Upsert(sql, limited), range, experiments, now));
+        var sessions = Command(SessionTotalsSql.Upsert(sql, limited), range, experiments, now);
+        sessions.Parameters.AddWithValue("sessions_until", sessionsUntil);
+        batch.BatchCommands.Add(sessions);
         return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -60,7 +60,7 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         {
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             await AddRangeTotalsAsync(connection, transaction, chunk, experiments, before, cancellationToken).ConfigureAwait(false);
-            rows += await RangeRecompute.RunAsync(connection, transaction, env.Sql, chunk, experiments, now, cancellationToken).ConfigureAwait(false);
+            rows += await RangeRecompute.RunAsync(connection, transaction, env.Sql, chunk, experiments, now, sessionsUntil: watermark, cancellationToken).ConfigureAwait(false);
             await AddRangeTotalsAsync(connection, transaction, chunk, experiments, after, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }

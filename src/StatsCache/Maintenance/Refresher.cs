@@ -1,5 +1,6 @@
 using System.Data;
 using Microsoft.Extensions.Logging;
+using StatsCache.ChangeTracking;
 using StatsCache.Internal;
 using StatsCache.Policy;
 
@@ -10,7 +11,7 @@ namespace StatsCache.Maintenance;
 /// watermark to now, in one repeatable-read transaction (so every statement sees the same source
 /// snapshot). Its cost follows the rows of that range, not the size of the source.
 /// </summary>
-internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfiller backfiller, StatisticsCacheMetrics metrics, ILogger<Refresher> logger)
+internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfiller backfiller, ChangeProcessor changes, StatisticsCacheMetrics metrics, ILogger<Refresher> logger)
 {
     public const string Operation = "refresh";
 
@@ -49,7 +50,7 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
         {
             if (from < now)
             {
-                rows = await RangeRecompute.RunAsync(connection, transaction, sql, new BackfillChunk(from, now, BucketSize.Hour), experiments: null, now, cancellationToken).ConfigureAwait(false);
+                rows = await RangeRecompute.RunAsync(connection, transaction, sql, new BackfillChunk(from, now, BucketSize.Hour), experiments: null, now, sessionsUntil: now, cancellationToken).ConfigureAwait(false);
             }
 
             var elapsed = time.GetElapsedTime(started);
@@ -60,6 +61,12 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
                 StateStore.Advance(sql, env.Options.CacheName, now, null, null, now),
                 StateStore.RecordRun(sql, env.Options.CacheName, Operation, now, elapsed, rows, $"[{from:O}, {now:O})")).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (env.Options.ChangeTracking)
+        {
+            // Changes to rows older than the window, recorded by the triggers: recomputed now, under the same lock.
+            await changes.ApplyAsync(connection, state.DailyFrom, state.HourlyFrom, now, now, started, cancellationToken).ConfigureAwait(false);
         }
 
         var duration = time.GetElapsedTime(started);

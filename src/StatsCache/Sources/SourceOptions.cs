@@ -21,6 +21,13 @@ public abstract class SourceOptions
     /// <summary>A SELECT producing the rows with the canonical column names. Exactly one of <see cref="Table"/> and <see cref="Sql"/> must be set.</summary>
     public string? Sql { get; set; }
 
+    /// <summary>
+    /// For change tracking of a <see cref="Sql"/> source: the table its SELECT reads, whose columns are
+    /// named by this source's column options (triggers go on this table). Ignored when
+    /// <see cref="Table"/> is set: that table is tracked. Must be a table, not a view.
+    /// </summary>
+    public string? ChangeTrackingTable { get; set; }
+
     /// <summary>Whether this source has been configured at all.</summary>
     public bool IsConfigured => Table is not null || Sql is not null;
 

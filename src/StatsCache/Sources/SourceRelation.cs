@@ -38,6 +38,11 @@ internal static class SourceRelation
             yield break;
         }
 
+        if (source.ChangeTrackingTable is { } tracked && SqlIdentifier.Problem(tracked) is { } trackedProblem)
+        {
+            yield return $"{optionName}.ChangeTrackingTable {trackedProblem}.";
+        }
+
         if (source.Sql is { } sql)
         {
             var trimmed = sql.Trim();

@@ -29,6 +29,9 @@ internal sealed record CacheSql(
     /// </summary>
     public bool MirrorDeletions { get; init; }
 
+    /// <summary>Quoted name of the table where change-tracking triggers record source changes.</summary>
+    public string SourceChanges { get; init; } = "\"" + Storage.StorageTableNames.SourceChanges + "\"";
+
     /// <summary>
     /// The zone every day and month boundary is computed in. Passed explicitly to date_trunc and
     /// interval arithmetic so the server's or session's TimeZone setting can never shift a bucket.

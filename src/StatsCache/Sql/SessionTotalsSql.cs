@@ -93,7 +93,8 @@ internal static class SessionTotalsSql
     /// <summary>
     /// Mirroring deletions: every session with something in [@from, @to) — a start, a human message,
     /// a version tag, or a last activity we recorded there — is set to exactly what the source holds
-    /// for it before @to, each an index range scan on the host's (session_id, created_at) indexes; a
+    /// for it before @sessions_until (the watermark the operation leaves: session rows always hold
+    /// every row before it, even where the range ends earlier), each an index range scan on the host's (session_id, created_at) indexes; a
     /// session that is gone from the source (or now belongs to another team) loses its row.
     /// </summary>
     private static string Mirror(CacheSql sql, bool limited)
@@ -110,7 +111,7 @@ internal static class SessionTotalsSql
             : $$"""
               SELECT coalesce(array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C"), '{}') AS versions
                       FROM {{sql.Versions}} AS v
-                      WHERE v.session_id = c.session_id AND v.created_at < @to
+                      WHERE v.session_id = c.session_id AND v.created_at < @sessions_until
               """;
         return $$"""
             WITH recorded AS (
@@ -144,7 +145,7 @@ internal static class SessionTotalsSql
             CROSS JOIN LATERAL (
                 SELECT count(*) AS human_message_count, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
-                WHERE m.session_id = c.session_id AND m.created_at < @to
+                WHERE m.session_id = c.session_id AND m.created_at < @sessions_until
             ) AS w
             CROSS JOIN LATERAL (
                 {{wholeVersions}}
@@ -154,6 +155,65 @@ internal static class SessionTotalsSql
                 human_message_count = excluded.human_message_count,
                 last_activity = excluded.last_activity,
                 versions = excluded.versions,
+                updated_at = excluded.updated_at
+            """;
+    }
+
+    /// <summary>
+    /// Recounts the sessions in @sessions (of the teams in @teams) whole, over their rows before @to:
+    /// what change tracking does for sessions whose old rows changed. Mirroring deletions, a session
+    /// gone from the source loses its row and counts may go down; otherwise counts only grow and
+    /// versions are merged.
+    /// </summary>
+    public static string RecountSessions(CacheSql sql)
+    {
+        var wholeVersions = sql.Versions is null
+            ? "SELECT '{}'::text[] AS versions"
+            : $$"""
+              SELECT coalesce(array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C"), '{}') AS versions
+                      FROM {{sql.Versions}} AS v
+                      WHERE v.session_id = c.session_id AND v.created_at < @to
+              """;
+        var removed = !sql.MirrorDeletions ? "" : $"""
+            , removed AS (
+                DELETE FROM {sql.SessionStatistics} AS st
+                WHERE st.team_id = ANY(@teams) AND st.session_id = ANY(@sessions)
+                  AND NOT EXISTS (SELECT 1 FROM current AS c WHERE c.session_id = st.session_id AND c.team_id = st.team_id)
+            )
+            """;
+        var set = sql.MirrorDeletions
+            ? """
+                human_message_count = excluded.human_message_count,
+                last_activity = excluded.last_activity,
+                versions = excluded.versions,
+              """
+            : """
+                human_message_count = GREATEST(s.human_message_count, excluded.human_message_count),
+                last_activity = GREATEST(s.last_activity, excluded.last_activity),
+                versions = ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(s.versions || excluded.versions) AS x ORDER BY 1),
+              """;
+        return $$"""
+            WITH current AS (
+                SELECT DISTINCT ON (s.session_id) s.session_id, s.team_id, s.experiment_id
+                FROM {{sql.Sessions}} AS s
+                WHERE s.session_id = ANY(@sessions)
+                ORDER BY s.session_id, s.team_id
+            ){{removed}}
+            INSERT INTO {{sql.SessionStatistics}} AS s
+                (team_id, experiment_id, session_id, human_message_count, last_activity, versions, updated_at)
+            SELECT c.team_id, c.experiment_id, c.session_id, w.human_message_count, w.last_activity, wv.versions, @now
+            FROM current AS c
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS human_message_count, max(m.created_at) AS last_activity
+                FROM {{sql.HumanMessages}} AS m
+                WHERE m.session_id = c.session_id AND m.created_at < @to
+            ) AS w
+            CROSS JOIN LATERAL (
+                {{wholeVersions}}
+            ) AS wv
+            ON CONFLICT (team_id, session_id) DO UPDATE SET
+                experiment_id = excluded.experiment_id,
+            {{set}}
                 updated_at = excluded.updated_at
             """;
     }

@@ -10,7 +10,7 @@ public static class StatisticsCacheModelBuilderExtensions
 {
     /// <summary>
     /// Applies the entity configurations of the cache's tables (buckets, session totals,
-    /// participant first-seen, state, run history) and the keyless <see cref="ExperimentStatistics"/> totals, so they arrive through the host's own migrations.
+    /// participant first-seen, state, run history, tracked source changes) and the keyless <see cref="ExperimentStatistics"/> totals, so they arrive through the host's own migrations.
     /// </summary>
     /// <param name="modelBuilder">The host's model builder.</param>
     /// <param name="schema">Schema for the tables; null uses the model's default schema.</param>
@@ -23,6 +23,7 @@ public static class StatisticsCacheModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new ParticipantFirstSeenConfiguration(schema));
         modelBuilder.ApplyConfiguration(new CacheStateConfiguration(schema));
         modelBuilder.ApplyConfiguration(new MaintenanceRunConfiguration(schema));
+        modelBuilder.ApplyConfiguration(new SourceChangeConfiguration(schema));
 
         // The totals query reads the bucket table under whatever name and schema the model gives it.
         var buckets = modelBuilder.Entity<ExperimentBucket>().Metadata;

@@ -19,6 +19,9 @@ public static class StorageTableNames
     /// <summary>Watermark and backfill progress.</summary>
     public const string CacheState = "statscache_state";
 
+    /// <summary>Source changes recorded by change tracking, waiting for the next refresh.</summary>
+    public const string SourceChanges = "statscache_source_changes";
+
     /// <summary>Run history.</summary>
     public const string MaintenanceRuns = "statscache_runs";
 }

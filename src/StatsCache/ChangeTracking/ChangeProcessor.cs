@@ -1,0 +1,71 @@
+using System.Data;
+using Npgsql;
+using NpgsqlTypes;
+using StatsCache.Internal;
+using StatsCache.Maintenance;
+using StatsCache.Sql;
+
+namespace StatsCache.ChangeTracking;
+
+/// <summary>
+/// Applies the source changes the triggers recorded: reconciles the range and experiments they
+/// touched (in whole stored buckets, see <see cref="Reconciler"/>), recounts the sessions they touched
+/// whole, then forgets them. Runs inside a refresh, under its lock, after the refresh's own window;
+/// a crash before the changes are forgotten only means they are applied again (it is idempotent).
+/// </summary>
+internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconciler)
+{
+    /// <summary>Applies the pending changes; returns how many experiments' statistics changed.</summary>
+    public async Task<int> ApplyAsync(NpgsqlConnection connection, DateTime? dailyFrom, DateTime? hourlyFrom, DateTime watermark, DateTime now, long started, CancellationToken cancellationToken)
+    {
+        var sql = env.Sql;
+        await using var maxCommand = new NpgsqlCommand(ChangeTrackingSql.MaxId(sql), connection);
+        maxCommand.Parameters.AddWithValue("cache", env.Options.CacheName);
+        if (await maxCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long maxId)
+        {
+            return 0;
+        }
+
+        DateTime? first = null, last = null;
+        long[] experiments, sessions, teams;
+        await using (var pending = new NpgsqlCommand(ChangeTrackingSql.Pending(sql), connection))
+        {
+            pending.Parameters.AddWithValue("cache", env.Options.CacheName);
+            pending.Parameters.AddWithValue("max_id", maxId);
+            await using var reader = await pending.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            first = reader.IsDBNull(0) ? null : reader.GetDateTime(0);
+            last = reader.IsDBNull(1) ? null : reader.GetDateTime(1);
+            experiments = reader.GetFieldValue<long[]>(2);
+            sessions = reader.GetFieldValue<long[]>(3);
+            teams = reader.GetFieldValue<long[]>(4);
+        }
+
+        var changed = 0;
+        if (first is { } from && last is { } to && experiments.Length > 0)
+        {
+            var result = await reconciler.RunLockedAsync(connection, dailyFrom, hourlyFrom, watermark, from, to.AddHours(1), experiments, now, started, cancellationToken).ConfigureAwait(false);
+            changed = result.Changes.Count;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (sessions.Length > 0)
+        {
+            var recount = new NpgsqlBatchCommand(SessionTotalsSql.RecountSessions(sql));
+            recount.Parameters.Add(new NpgsqlParameter("sessions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = sessions });
+            recount.Parameters.Add(new NpgsqlParameter("teams", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = teams });
+            recount.Parameters.AddWithValue("to", watermark);
+            recount.Parameters.AddWithValue("now", now);
+            batch.BatchCommands.Add(recount);
+        }
+
+        var consume = new NpgsqlBatchCommand(ChangeTrackingSql.Consume(sql));
+        consume.Parameters.AddWithValue("cache", env.Options.CacheName);
+        consume.Parameters.AddWithValue("max_id", maxId);
+        batch.BatchCommands.Add(consume);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed;
+    }
+}
