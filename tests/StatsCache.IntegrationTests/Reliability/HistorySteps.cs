@@ -23,6 +23,15 @@ public sealed record NewSession(int Team, int Experiment, int Participant, int A
     public override string ToString() => $"new session team {Team} exp {Experiment} participant {(Participant == 0 ? "none" : Participant)} at {At}‰ with {Humans} human msg(s), version {Version}";
 }
 
+/// <summary>
+/// A session committed late: stamped <see cref="DaysBack"/> days (and a few minutes) before the
+/// refresh's look-back window, so only a backfill of its range may count it.
+/// </summary>
+public sealed record LateSession(int Team, int Experiment, int Participant, int DaysBack, int Humans) : HistoryStep
+{
+    public override string ToString() => $"late session team {Team} exp {Experiment} participant {(Participant == 0 ? "none" : Participant)} {DaysBack}d before the window with {Humans} human msg(s)";
+}
+
 /// <summary>More messages in an existing (not purged) session, picked by index.</summary>
 public sealed record MoreMessages(int Session, int At, int Humans, int Version) : HistoryStep
 {
