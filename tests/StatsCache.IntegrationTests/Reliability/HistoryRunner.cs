@@ -199,17 +199,17 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         }
 
         /// <summary>
-        /// Human messages a minute apart from <paramref name="at"/> and a bot reply carrying a version,
+        /// Human messages 37 minutes apart (so a session spans hour buckets) from <paramref name="at"/> and a bot reply carrying a version,
         /// all in [at, now): rows stamped before the insert window would be late beyond the look-back,
         /// which only a backfill catches (LateDataTests covers that).
         /// </summary>
         private async Task MessagesAsync(SessionRow session, DateTime at, int humans, int version)
         {
             var latest = Now.AddTicks(-10); // ≥ at: the window is at least 1 ms wide and at lies in its first 99.9 %
-            var times = Enumerable.Range(0, humans).Select(i => Trim(Min(at.AddMinutes(i), latest))).ToList();
+            var times = Enumerable.Range(0, humans).Select(i => Trim(Min(at.AddMinutes(37 * i), latest))).ToList();
             var label = version == 0 ? null : Labels[version - 1];
             await data.AddMessagesAsync(session.Team, session.Experiment, session.Id, times, human: true, version: label);
-            var reply = Trim(Min(at.AddMinutes(humans), latest));
+            var reply = Trim(Min(at.AddMinutes(37 * humans + 1), latest));
             await data.AddMessagesAsync(session.Team, session.Experiment, session.Id, [reply], human: false, version: label);
             session.LastRowAt = Max(session.LastRowAt, Max(reply, times.Count > 0 ? times.Max() : reply));
             Write($"session {session.Id}: {humans} human msg(s) from {at:yyyy-MM-dd HH:mm:ss.ffffff}, bot reply {reply:HH:mm:ss.ffffff}, version {label ?? "none"}");

@@ -41,12 +41,12 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
             (5, Gen.Int[1, 90]),
             (4, Gen.Int[1, 30].Select(h => h * 60)),
             (1, Gen.Int[1, 12].Select(d => d * 1440))).Select(m => (HistoryStep)new Tick(m))),
-        (5, Gen.Select(Gen.Int[1, 2], Gen.Int[1, 2], Gen.Int[0, 3], Gen.Int[0, 999], Gen.Int[0, 3], Gen.Int[0, 4], (t, e, p, at, h, v) => (HistoryStep)new NewSession(t, e, p, at, h, v))),
+        (5, Gen.Select(Gen.Int[1, 2], Gen.Int[1, 2], Gen.Int[0, 3], Gen.Int[0, 999], Gen.Int[0, 4], Gen.Int[0, 4], (t, e, p, at, h, v) => (HistoryStep)new NewSession(t, e, p, at, h, v))),
         (2, Gen.Select(Gen.Int[0, 20], Gen.Int[0, 999], Gen.Int[0, 3], Gen.Int[0, 4], (s, at, h, v) => (HistoryStep)new MoreMessages(s, at, h, v))),
         (1, Gen.Int[0, 20].Select(s => (HistoryStep)new Purge(s))),
         (1, Gen.Select(Gen.Int[1, 2], Gen.Int[1, 2], Gen.Int[0, 3], Gen.Int[0, 40], Gen.Int[0, 2], (t, e, p, d, h) => (HistoryStep)new LateSession(t, e, p, d, h))),
         (4, Gen.Const((HistoryStep)new Refresh())),
-        (2, Gen.Const((HistoryStep)new Compress())),
+        (3, Gen.Const((HistoryStep)new Compress())),
         (1, Gen.Const((HistoryStep)new BackfillAll())),
         (1, Gen.Select(Gen.Int[1, 15], Gen.Int[0, 60], (m, d) => (HistoryStep)new BackfillSome(m, d))));
 
@@ -68,7 +68,7 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
             : Iterations;
         var started = DateTime.UtcNow;
 
-        await Histories(Soak ? 40 : 16).SampleAsync(
+        await Histories(Soak ? 40 : 20).SampleAsync(
             runner.RunAsync,
             writeLine: output.WriteLine,
             iter: iterations,
