@@ -160,6 +160,28 @@ public sealed class CrashTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task AnInterruptedBackfillFollowedByOneRefreshIsExact()
+    {
+        await using var h = await CacheHarness.CreateAsync(server, Start);
+        await using var instance = CacheInstance.Create(h.ConnectionString, h.Clock);
+        await SeedAsync(h, Start);
+        await instance.Cache.RefreshAsync();
+
+        // A full backfill (an operator's rebuild) is interrupted after its first chunk...
+        using var cancel = new CancellationTokenSource();
+        var interrupted = () => instance.Cache.BackfillAsync(progress: new SynchronousProgress(_ => cancel.Cancel()), cancellationToken: cancel.Token);
+        await interrupted.Should().ThrowAsync<OperationCanceledException>();
+
+        // ...traffic goes on, and the scheduled refresh runs once.
+        h.Advance(TimeSpan.FromMinutes(30));
+        await SeedAsync(h, h.Now, count: 4, hoursApart: 0.1);
+        (await instance.Cache.RefreshAsync()).Skipped.Should().BeFalse();
+
+        await h.AssertExactAsync(1, "a refresh that ran after the rows were committed must count them, even when it first finishes an interrupted backfill");
+        await h.AssertExactAsync(2);
+    }
+
+    [Fact]
     public async Task AReadWhoseBackendIsTerminatedThrowsAPostgresErrorAndTheNextReadWorks()
     {
         await using var h = await CacheHarness.CreateAsync(server, Start);
