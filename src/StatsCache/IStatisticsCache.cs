@@ -75,7 +75,7 @@ public interface IStatisticsCache
     /// lock if another instance holds it. Never lowers a count: a range whose raw rows the host has
     /// since purged keeps its statistics.
     /// </summary>
-    /// <exception cref="ArgumentException"><see cref="BackfillRequest.From"/> is not UTC.</exception>
+    /// <exception cref="ArgumentException"><see cref="BackfillRequest.From"/> is not UTC, or is after now (<see cref="ArgumentOutOfRangeException"/>).</exception>
     Task<BackfillResult> BackfillAsync(BackfillRequest? request = null, IProgress<BackfillProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>

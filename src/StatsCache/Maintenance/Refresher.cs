@@ -30,14 +30,24 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
         }
 
         var state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
-        if (state.Watermark is not { } watermark || (state.BackfillTo is not null && state.BackfillExperiments is null))
+        long backfilled = 0;
+        var resumedBackfill = false;
+        if (state.Watermark is null || (state.BackfillTo is not null && state.BackfillExperiments is null))
         {
-            // Never built (or its first build was interrupted): build it, chunk by chunk.
+            // Never built (or a full build was interrupted): build it, chunk by chunk.
             Log.Initializing(logger);
             var backfill = await backfiller.RunLockedAsync(connection, state, new BackfillRequest(), progress: null, cancellationToken).ConfigureAwait(false);
-            return new RefreshResult(false, Initialized: true, backfill.From, backfill.To, backfill.RowsWritten, time.GetElapsedTime(started));
+            if (!backfill.Resumed)
+            {
+                return new RefreshResult(false, Initialized: true, backfill.From, backfill.To, backfill.RowsWritten, time.GetElapsedTime(started));
+            }
+
+            // A resumed backfill ends where it was planned to end, not now: refresh the rest as usual.
+            (backfilled, resumedBackfill) = (backfill.RowsWritten, true);
+            state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
         }
 
+        var watermark = state.Watermark ?? throw new InvalidOperationException("StatsCache: a full backfill finished without setting the watermark.");
         metrics.WatermarkLag(now - watermark);
         var from = BucketCalendar.Floor(watermark - env.Options.LookBack, BucketSize.Hour);
         if (state.HourlyFrom is { } hourlyFrom && hourlyFrom > from)
@@ -72,6 +82,6 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
         var duration = time.GetElapsedTime(started);
         metrics.Completed(Operation, duration, rows);
         Log.Refreshed(logger, from, now, rows, duration.TotalMilliseconds);
-        return new RefreshResult(false, false, from, now, rows, duration);
+        return new RefreshResult(false, Initialized: resumedBackfill, from, now, backfilled + rows, duration);
     }
 }

@@ -1,0 +1,121 @@
+using Npgsql;
+using StatsCache.Reads;
+
+namespace StatsCache.IntegrationTests.Reliability;
+
+/// <summary>
+/// The live SQL the cache must agree with, over the rows the chosen
+/// <see cref="DeletionSemantics"/> says still count: under <see cref="DeletionSemantics.KeepHistory"/>
+/// the host's tables plus an archive of every row a retention purge removed (history is kept),
+/// under <see cref="DeletionSemantics.Mirror"/> the host's tables alone. Purges go through
+/// <see cref="PurgeSessionsAsync"/> so the archive always holds exactly what was removed.
+/// </summary>
+public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semantics)
+{
+    public DeletionSemantics Semantics => semantics;
+
+    /// <summary>Creates the archive tables (same columns as the host's) once per database.</summary>
+    public async Task EnsureArchiveAsync()
+    {
+        await using var command = db.CreateCommand("""
+            CREATE TABLE IF NOT EXISTS reliability_archive_sessions (LIKE chat_sessions);
+            CREATE TABLE IF NOT EXISTS reliability_archive_messages (LIKE chat_messages);
+            CREATE TABLE IF NOT EXISTS reliability_archive_versions (LIKE message_versions);
+            """);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Empties host, cache and archive tables so the next history starts from nothing.</summary>
+    public async Task ResetAsync()
+    {
+        await using var command = db.CreateCommand("""
+            TRUNCATE chat_sessions, chat_messages, message_versions,
+                     reliability_archive_sessions, reliability_archive_messages, reliability_archive_versions,
+                     statscache_experiment_buckets, statscache_session_statistics, statscache_participant_first_seen,
+                     statscache_state, statscache_runs
+            """);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// A retention purge of whole sessions (the session, its messages and its version tags), the way a
+    /// host removes old raw data. Under <see cref="DeletionSemantics.KeepHistory"/> the removed rows go
+    /// to the archive, which the oracle keeps reading.
+    /// </summary>
+    public async Task PurgeSessionsAsync(IReadOnlyCollection<long> sessionIds)
+    {
+        var keep = semantics == DeletionSemantics.KeepHistory;
+        string Move(string table, string key, string archive) => keep
+            ? $"WITH d AS (DELETE FROM {table} WHERE {key} = ANY(@ids) RETURNING *) INSERT INTO {archive} SELECT * FROM d;"
+            : $"DELETE FROM {table} WHERE {key} = ANY(@ids);";
+        await using var command = db.CreateCommand(
+            Move("message_versions", "session_id", "reliability_archive_versions")
+            + Move("chat_messages", "session_id", "reliability_archive_messages")
+            + Move("chat_sessions", "id", "reliability_archive_sessions"));
+        command.Parameters.AddWithValue("ids", sessionIds.ToArray());
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private string Sessions => semantics == DeletionSemantics.KeepHistory
+        ? "(SELECT id, team_id, experiment_id, participant_id, created_at FROM chat_sessions UNION ALL SELECT id, team_id, experiment_id, participant_id, created_at FROM reliability_archive_sessions)"
+        : "(SELECT id, team_id, experiment_id, participant_id, created_at FROM chat_sessions)";
+
+    private string HumanMessages => semantics == DeletionSemantics.KeepHistory
+        ? "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human UNION ALL SELECT team_id, experiment_id, session_id, created_at FROM reliability_archive_messages WHERE is_human)"
+        : "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human)";
+
+    private string Versions => semantics == DeletionSemantics.KeepHistory
+        ? "(SELECT session_id, version_label, created_at FROM message_versions UNION ALL SELECT session_id, version_label, created_at FROM reliability_archive_versions)"
+        : "(SELECT session_id, version_label, created_at FROM message_versions)";
+
+    /// <summary>Per experiment of the team: sessions, distinct participants, human messages, last activity — over rows before <paramref name="before"/>.</summary>
+    public async Task<Dictionary<long, ExperimentTotals>> ExperimentsAsync(long team, DateTime before)
+    {
+        await using var command = db.CreateCommand($"""
+            WITH s AS MATERIALIZED {Sessions}, m AS MATERIALIZED {HumanMessages}
+            SELECT e.experiment_id,
+                   (SELECT count(*) FROM s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
+                   (SELECT count(DISTINCT s.participant_id) FROM s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
+                   (SELECT count(*) FROM m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.created_at < @before),
+                   (SELECT max(m.created_at) FROM m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.created_at < @before)
+            FROM (SELECT experiment_id FROM s WHERE team_id = @team UNION SELECT experiment_id FROM m WHERE team_id = @team) AS e
+            """);
+        command.Parameters.AddWithValue("team", team);
+        command.Parameters.AddWithValue("before", before);
+        var result = new Dictionary<long, ExperimentTotals>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var id = reader.GetInt64(0);
+            result[id] = new ExperimentTotals(id, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetDateTime(4));
+        }
+
+        return result;
+    }
+
+    /// <summary>Per session of the team: human messages, last activity and sorted distinct versions before <paramref name="before"/>.</summary>
+    public async Task<Dictionary<long, SessionTotals>> SessionsAsync(long team, DateTime before)
+    {
+        await using var command = db.CreateCommand($"""
+            WITH s AS MATERIALIZED {Sessions}, m AS MATERIALIZED {HumanMessages}, v AS MATERIALIZED {Versions}
+            SELECT s.id,
+                   (SELECT count(*) FROM m WHERE m.session_id = s.id AND m.created_at < @before),
+                   (SELECT max(m.created_at) FROM m WHERE m.session_id = s.id AND m.created_at < @before),
+                   coalesce((SELECT array_agg(DISTINCT v.version_label COLLATE "C" ORDER BY v.version_label COLLATE "C") FROM v WHERE v.session_id = s.id AND v.created_at < @before), ARRAY[]::text[])
+            FROM s WHERE s.team_id = @team
+            """);
+        command.Parameters.AddWithValue("team", team);
+        command.Parameters.AddWithValue("before", before);
+        var result = new Dictionary<long, SessionTotals>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var id = reader.GetInt64(0);
+            var count = reader.GetInt64(1);
+            // The cache keeps no row for a session without human messages: it reads as empty.
+            result[id] = count == 0 ? SessionTotals.Empty(id) : new SessionTotals(id, count, reader.IsDBNull(2) ? null : reader.GetDateTime(2), reader.GetFieldValue<string[]>(3));
+        }
+
+        return result;
+    }
+}

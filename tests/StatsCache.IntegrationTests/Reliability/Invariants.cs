@@ -1,0 +1,170 @@
+using Npgsql;
+using StatsCache.Reads;
+
+namespace StatsCache.IntegrationTests.Reliability;
+
+/// <summary>Every total the cache serves for some teams, keyed by team and id: what "totals" means in SPEC §5.</summary>
+public sealed record TotalsSnapshot(
+    IReadOnlyDictionary<(long Team, long Id), ExperimentTotals> Experiments,
+    IReadOnlyDictionary<(long Team, long Id), SessionTotals> Sessions);
+
+/// <summary>The checks of SPEC §5, phrased once and shared by the property, concurrency and crash tests.</summary>
+public static class Invariants
+{
+    /// <summary>
+    /// Reads, through the public API, every experiment and session total of the teams the oracle
+    /// knows about (including ids whose rows were purged: they must keep their history).
+    /// </summary>
+    public static async Task<TotalsSnapshot> ReadAsync(IStatisticsCache cache, HistoryOracle oracle, IEnumerable<long> teams, DateTime now)
+    {
+        var experiments = new Dictionary<(long, long), ExperimentTotals>();
+        var sessions = new Dictionary<(long, long), SessionTotals>();
+        foreach (var team in teams)
+        {
+            var experimentIds = (await oracle.ExperimentsAsync(team, DateTime.MaxValue.ToUniversalTime())).Keys;
+            foreach (var (id, totals) in await cache.GetExperimentTotalsAsync(team, experimentIds))
+            {
+                experiments[(team, id)] = totals;
+            }
+
+            var sessionIds = (await oracle.SessionsAsync(team, now)).Keys;
+            foreach (var (id, totals) in await cache.GetSessionTotalsAsync(team, sessionIds))
+            {
+                sessions[(team, id)] = totals;
+            }
+        }
+
+        return new TotalsSnapshot(experiments, sessions);
+    }
+
+    /// <summary>What the oracle says those totals are, counting rows before <paramref name="before"/>.</summary>
+    public static async Task<TotalsSnapshot> ExpectedAsync(HistoryOracle oracle, IEnumerable<long> teams, DateTime before)
+    {
+        var experiments = new Dictionary<(long, long), ExperimentTotals>();
+        var sessions = new Dictionary<(long, long), SessionTotals>();
+        foreach (var team in teams)
+        {
+            foreach (var (id, totals) in await oracle.ExperimentsAsync(team, before))
+            {
+                experiments[(team, id)] = totals;
+            }
+
+            foreach (var (id, totals) in await oracle.SessionsAsync(team, before))
+            {
+                sessions[(team, id)] = totals;
+            }
+        }
+
+        return new TotalsSnapshot(experiments, sessions);
+    }
+
+    /// <summary>Exactness (§5.2): every served total equals the oracle's, exactly.</summary>
+    public static async Task AssertExactAsync(IStatisticsCache cache, HistoryOracle oracle, IReadOnlyCollection<long> teams, DateTime before, string because)
+    {
+        var expected = await ExpectedAsync(oracle, teams, before);
+        var actual = await ReadAsync(cache, oracle, teams, before);
+        AssertSame(actual, expected, "exactness: cached totals must equal the live SQL " + because);
+    }
+
+    public static void AssertSame(TotalsSnapshot actual, TotalsSnapshot expected, string because)
+    {
+        actual.Experiments.Should().BeEquivalentTo(expected.Experiments, because);
+        actual.Sessions.Should().BeEquivalentTo(expected.Sessions, because);
+    }
+
+    /// <summary>
+    /// Coverage (§5.1): no two buckets of an experiment overlap, every bucket starts on a UTC boundary
+    /// of its size, and no count is negative (a participant moved out of a bucket twice would show here).
+    /// Returns the offending rows, described, so a failure says what is wrong.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> CoverageProblemsAsync(NpgsqlDataSource db)
+    {
+        const string End = "(((x.bucket_start AT TIME ZONE 'UTC') + CASE x.bucket_size WHEN 1 THEN interval '1 hour' WHEN 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE 'UTC')";
+        await using var command = db.CreateCommand($"""
+            SELECT format('overlap: team %s experiment %s: size %s at %s and size %s at %s', a.team_id, a.experiment_id, a.bucket_size, a.bucket_start, b.bucket_size, b.bucket_start)
+            FROM statscache_experiment_buckets AS a
+            JOIN statscache_experiment_buckets AS b
+              ON a.team_id = b.team_id AND a.experiment_id = b.experiment_id
+             AND (a.bucket_size, a.bucket_start) < (b.bucket_size, b.bucket_start)
+             AND a.bucket_start < {End.Replace("x.", "b.", StringComparison.Ordinal)} AND b.bucket_start < {End.Replace("x.", "a.", StringComparison.Ordinal)}
+            UNION ALL
+            SELECT format('misaligned: team %s experiment %s size %s at %s', x.team_id, x.experiment_id, x.bucket_size, x.bucket_start)
+            FROM statscache_experiment_buckets AS x
+            WHERE x.bucket_start <> date_trunc(CASE x.bucket_size WHEN 1 THEN 'hour' WHEN 2 THEN 'day' ELSE 'month' END, x.bucket_start, 'UTC')
+            UNION ALL
+            SELECT format('negative: team %s experiment %s size %s at %s: %s sessions, %s new participants, %s messages', x.team_id, x.experiment_id, x.bucket_size, x.bucket_start, x.session_count, x.new_participant_count, x.human_message_count)
+            FROM statscache_experiment_buckets AS x
+            WHERE x.session_count < 0 OR x.new_participant_count < 0 OR x.human_message_count < 0
+            """);
+        var problems = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            problems.Add(reader.GetString(0));
+        }
+
+        return problems;
+    }
+
+    public static async Task AssertCoverageAsync(NpgsqlDataSource db, string because) =>
+        (await CoverageProblemsAsync(db)).Should().BeEmpty("coverage: buckets never overlap and are aligned {0}", because);
+
+    /// <summary>
+    /// Every stored row of ours except its updated_at, as text, in a fixed order: two equal
+    /// dumps mean the cache's content is the same.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> DumpAsync(NpgsqlDataSource db)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT format('bucket %s/%s size %s %s: %s %s %s %s', team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity)
+            FROM (SELECT * FROM statscache_experiment_buckets ORDER BY team_id, experiment_id, bucket_start, bucket_size) AS b
+            UNION ALL
+            SELECT format('session %s/%s/%s: %s %s %s', team_id, experiment_id, session_id, human_message_count, last_activity, versions)
+            FROM (SELECT * FROM statscache_session_statistics ORDER BY team_id, session_id) AS s
+            UNION ALL
+            SELECT format('first-seen %s/%s/%s: %s', team_id, experiment_id, participant_id, first_seen_at)
+            FROM (SELECT * FROM statscache_participant_first_seen ORDER BY team_id, experiment_id, participant_id) AS f
+            """);
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Isolation (§5.5): team <paramref name="reader"/> asking for every experiment and session id of
+    /// the other teams gets zeros, and no bucket of theirs.
+    /// </summary>
+    public static async Task AssertIsolatedAsync(IStatisticsCache cache, HistoryOracle oracle, long reader, IEnumerable<long> others, DateTime now, string because)
+    {
+        var own = await oracle.ExperimentsAsync(reader, now);
+        var ownSessions = await oracle.SessionsAsync(reader, now);
+        foreach (var other in others)
+        {
+            // Ids the reading team also uses are legitimately its own; everything else must read as nothing.
+            var foreignExperiments = (await oracle.ExperimentsAsync(other, now)).Keys.Where(id => !own.ContainsKey(id)).ToList();
+            var foreignSessions = (await oracle.SessionsAsync(other, now)).Keys.Where(id => !ownSessions.ContainsKey(id)).ToList();
+            var experiments = await cache.GetExperimentTotalsAsync(reader, foreignExperiments);
+            var sessions = await cache.GetSessionTotalsAsync(reader, foreignSessions);
+            experiments.Keys.Should().BeEquivalentTo(foreignExperiments, "every requested id gets an entry");
+            sessions.Keys.Should().BeEquivalentTo(foreignSessions, "every requested id gets an entry");
+            foreach (var totals in experiments.Values)
+            {
+                totals.Should().Be(ExperimentTotals.Empty(totals.ExperimentId), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+            }
+
+            foreach (var totals in sessions.Values)
+            {
+                totals.Should().BeEquivalentTo(SessionTotals.Empty(totals.SessionId), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+            }
+            foreach (var id in foreignExperiments)
+            {
+                (await cache.GetExperimentBucketsAsync(reader, id)).Should().BeEmpty("isolation {0}", because);
+            }
+        }
+    }
+}
