@@ -66,6 +66,9 @@ internal static class BucketRecomputeSql
                 human_message_count = {merge.Replace("session_count", "human_message_count", StringComparison.Ordinal)},
                 last_activity = {(sql.MirrorDeletions ? "excluded.last_activity" : "GREATEST(b.last_activity, excluded.last_activity)")},
                 updated_at = excluded.updated_at
+            -- A refresh re-reads its look-back every run: rows that would not change are not rewritten.
+            WHERE (b.session_count, b.new_participant_count, b.human_message_count, b.last_activity)
+                IS DISTINCT FROM ({merge}, excluded.new_participant_count, {merge.Replace("session_count", "human_message_count", StringComparison.Ordinal)}, {(sql.MirrorDeletions ? "excluded.last_activity" : "GREATEST(b.last_activity, excluded.last_activity)")})
             """;
     }
 }

@@ -11,12 +11,12 @@ internal static class SessionTotalsSql
     /// <item>Last activity and versions are a max and a set union: merging the range into the row
     /// is exact and idempotent, so only the range's rows are read.</item>
     /// <item>The human message count is not: re-reading an overlapping range (the refresh look-back)
-    /// would count twice. A session whose row has counted nothing yet is counted from the range alone
-    /// (all of its earlier messages were in ranges already covered, and there were none); a session
-    /// with counted messages is recounted whole by an index range scan on the host's
-    /// (session_id, created_at) index. A backfill meets almost only the first kind, so it reads each
-    /// message once instead of rescanning all earlier messages per chunk; a refresh recounts only the
-    /// few sessions active in its window.</item>
+    /// would count twice. A session that started in the range is counted from the range alone (its
+    /// messages come after its start); a session that started earlier is recounted whole by an index
+    /// range scan on the host's (session_id, created_at) index — whether or not we counted it before,
+    /// since its earlier rows may have been committed late. A backfill chunk meets almost only the
+    /// first kind, so it reads each message once instead of rescanning all earlier messages per
+    /// chunk; a refresh recounts the sessions active in its window.</item>
     /// </list>
     /// Counts never go down (GREATEST): a retention purge of old messages does not erase what was counted.
     /// </summary>
@@ -45,34 +45,33 @@ internal static class SessionTotalsSql
                 {{rangeVersions}}
             ), touched AS (
                 -- One row per session even if the source disagrees with itself about its experiment.
-                SELECT DISTINCT ON (team_id, session_id) team_id, experiment_id, session_id
+                SELECT DISTINCT ON (team_id, session_id) team_id, experiment_id, session_id, started_here
                 FROM (
-                    SELECT s.team_id, s.experiment_id, s.session_id
+                    SELECT s.team_id, s.experiment_id, s.session_id, true AS started_here
                     FROM {{sql.Sessions}} AS s
                     WHERE s.created_at >= @from AND s.created_at < @to{{CacheSql.ExperimentFilter("s", limited)}}
                     UNION ALL
-                    SELECT team_id, experiment_id, session_id FROM range_messages
+                    SELECT team_id, experiment_id, session_id, false FROM range_messages
                 ) AS k
-                ORDER BY team_id, session_id
+                ORDER BY team_id, session_id, started_here DESC
             ), tagged_elsewhere AS (
                 -- A version tag in the range on a session that neither started nor had a human message
                 -- in it (a bot reply just after a chunk boundary): found by the host's session key.
-                SELECT DISTINCT ON (s.team_id, s.session_id) s.team_id, s.experiment_id, s.session_id
+                SELECT DISTINCT ON (s.team_id, s.session_id) s.team_id, s.experiment_id, s.session_id, false AS started_here
                 FROM range_versions AS rv
                 JOIN {{sql.Sessions}} AS s ON s.session_id = rv.session_id
                 WHERE NOT EXISTS (SELECT 1 FROM touched AS t WHERE t.session_id = rv.session_id){{CacheSql.ExperimentFilter("s", limited)}}
                 ORDER BY s.team_id, s.session_id
             ), counted AS (
                 SELECT k.team_id, k.experiment_id, k.session_id,
-                       CASE WHEN st.human_message_count > 0 THEN whole.human_message_count ELSE coalesce(rm.human_message_count, 0) END AS human_message_count,
+                       CASE WHEN k.started_here THEN coalesce(rm.human_message_count, 0) ELSE whole.human_message_count END AS human_message_count,
                        rm.last_activity
                 FROM (SELECT * FROM touched UNION ALL SELECT * FROM tagged_elsewhere) AS k
                 LEFT JOIN range_messages AS rm ON rm.team_id = k.team_id AND rm.session_id = k.session_id
-                LEFT JOIN {{sql.SessionStatistics}} AS st ON st.team_id = k.team_id AND st.session_id = k.session_id
                 LEFT JOIN LATERAL (
                     SELECT count(*) AS human_message_count
                     FROM {{sql.HumanMessages}} AS m
-                    WHERE st.human_message_count > 0 AND m.session_id = k.session_id AND m.created_at < @to
+                    WHERE NOT k.started_here AND m.session_id = k.session_id AND m.created_at < @to
                 ) AS whole ON true
             )
             INSERT INTO {{sql.SessionStatistics}} AS s
@@ -87,6 +86,10 @@ internal static class SessionTotalsSql
                 versions = CASE WHEN cardinality(excluded.versions) = 0 THEN s.versions
                                 ELSE ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(s.versions || excluded.versions) AS x ORDER BY 1) END,
                 updated_at = excluded.updated_at
+            -- A refresh re-reads its look-back every run: sessions that would not change are not rewritten.
+            WHERE s.experiment_id <> excluded.experiment_id OR s.human_message_count < excluded.human_message_count
+               OR s.last_activity IS DISTINCT FROM GREATEST(s.last_activity, excluded.last_activity)
+               OR NOT (excluded.versions <@ s.versions)
             """;
     }
 
@@ -156,6 +159,8 @@ internal static class SessionTotalsSql
                 last_activity = excluded.last_activity,
                 versions = excluded.versions,
                 updated_at = excluded.updated_at
+            WHERE (s.experiment_id, s.human_message_count, s.last_activity, s.versions)
+                IS DISTINCT FROM (excluded.experiment_id, excluded.human_message_count, excluded.last_activity, excluded.versions)
             """;
     }
 

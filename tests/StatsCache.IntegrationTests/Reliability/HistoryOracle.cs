@@ -112,8 +112,8 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
         {
             var id = reader.GetInt64(0);
             var count = reader.GetInt64(1);
-            // The cache keeps no row for a session without human messages: it reads as empty.
-            result[id] = count == 0 ? SessionTotals.Empty(id) : new SessionTotals(id, count, reader.IsDBNull(2) ? null : reader.GetDateTime(2), reader.GetFieldValue<string[]>(3));
+            // Every session has a row, with its versions even without a human message.
+            result[id] = new SessionTotals(id, count, reader.IsDBNull(2) ? null : reader.GetDateTime(2), reader.GetFieldValue<string[]>(3));
         }
 
         return result;
