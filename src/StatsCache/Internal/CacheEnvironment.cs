@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StatsCache.Policy;
 using StatsCache.Sources;
 using StatsCache.Sql;
 using StatsCache.Storage;
@@ -89,7 +90,8 @@ internal sealed class CacheEnvironment : IDisposable
             SourceRelation.ToSql(sessions),
             SourceRelation.ToSql(messages),
             versions.IsConfigured ? SourceRelation.ToSql(versions) : null,
-            tables.Buckets, tables.SessionStatistics, tables.FirstSeen, tables.State, tables.Runs);
+            tables.Buckets, tables.SessionStatistics, tables.FirstSeen, tables.State, tables.Runs,
+            ReportingTimeZone.FromId(options.TimeZone));
         return new Resolved(NpgsqlDataSource.Create(connectionString), sql, LockKeyOf(tables.State, options.CacheName));
     }
 
