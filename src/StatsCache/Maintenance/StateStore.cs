@@ -32,6 +32,7 @@ internal static class StateStore
         var state = await ReadAsync(connection, sql, cacheName, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("StatsCache: the state row vanished right after it was created.");
         CacheTimeZoneGuard.Require(state.TimeZone, sql.TimeZone, cacheName);
+        await TimeZoneAgreement.RequireAsync(connection, sql.TimeZone, now, cancellationToken).ConfigureAwait(false);
         return state;
     }
 
