@@ -74,4 +74,14 @@ public sealed class StatisticsCacheOptions
     /// database (e.g. two caches over different sources). Default <c>default</c>; a plain identifier.
     /// </summary>
     public string CacheName { get; set; } = "default";
+
+    /// <summary>
+    /// The IANA time zone whose local midnights start day buckets and whose local first-of-month
+    /// midnights start month buckets (a day is 23 or 25 hours long on a DST change). Default <c>UTC</c>.
+    /// Hour buckets are UTC hours in every zone, so only zones whose UTC offset is a whole number of
+    /// hours are allowed (Asia/Kolkata, Australia/Adelaide and the like are refused), and zones whose
+    /// clocks turn back across midnight (America/Havana) are refused too; see <see cref="Policy.ReportingTimeZone"/>.
+    /// Fixed per cache: a cache built in one zone refuses to run in another until it is rebuilt.
+    /// </summary>
+    public string TimeZone { get; set; } = "UTC";
 }

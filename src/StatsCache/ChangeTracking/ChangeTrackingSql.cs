@@ -21,7 +21,7 @@ internal static class ChangeTrackingSql
         var seconds = ((long)lookBack.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         string Record(string rows) => $"""
                     INSERT INTO {sql.SourceChanges} (cache_name, team_id, experiment_id, session_id, changed_at)
-                    SELECT DISTINCT '{cacheName}', {table.TeamId ?? "NULL::bigint"}, {table.ExperimentId ?? "NULL::bigint"}, r.{table.SessionId}, date_trunc('hour', r.{table.CreatedAt}, {CacheSql.Zone})
+                    SELECT DISTINCT '{cacheName}', {table.TeamId ?? "NULL::bigint"}, {table.ExperimentId ?? "NULL::bigint"}, r.{table.SessionId}, date_trunc('hour', r.{table.CreatedAt}, 'UTC')
                     FROM {rows} AS r
                     WHERE r.{table.CreatedAt} < since;
             """;

@@ -94,7 +94,8 @@ internal sealed class CacheEnvironment : IDisposable
             SourceRelation.ToSql(sessions),
             SourceRelation.ToSql(messages),
             versions.IsConfigured ? SourceRelation.ToSql(versions) : null,
-            tables.Buckets, tables.SessionStatistics, tables.FirstSeen, tables.State, tables.Runs)
+            tables.Buckets, tables.SessionStatistics, tables.FirstSeen, tables.State, tables.Runs,
+            ReportingTimeZone.FromId(options.TimeZone))
         {
             MirrorDeletions = options.Deletions == SourceDeletions.Mirror,
             SourceChanges = tables.SourceChanges,

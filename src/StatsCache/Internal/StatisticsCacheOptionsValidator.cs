@@ -83,5 +83,10 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
         {
             yield return $"StatisticsCacheOptions.LookBack is {o.LookBack}; allowed is 0 to less than HourlyRetention ({o.HourlyRetention}).";
         }
+
+        if (Policy.ReportingTimeZone.Problem(o.TimeZone) is { } zoneProblem)
+        {
+            yield return $"StatisticsCacheOptions.TimeZone '{o.TimeZone}' {zoneProblem}.";
+        }
     }
 }

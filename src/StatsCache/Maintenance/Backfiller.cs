@@ -63,6 +63,13 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
             // real-time reads add the source rows from the watermark on to buckets that end there.
             to = experiments is not null && state.Watermark is { } watermark && watermark < now ? watermark : now;
             from = request.From ?? await EarliestSourceRowAsync(connection, sql, experiments, cancellationToken).ConfigureAwait(false);
+            if (!sql.TimeZone.IsUtc && from < ReportingTimeZone.CheckedFrom)
+            {
+                // The zone's offsets and DST changes were only checked from CheckedFrom on.
+                throw new InvalidOperationException(
+                    $"StatsCache: the backfill would start at {from:O}, before {ReportingTimeZone.CheckedFrom:yyyy-MM-dd}; reporting time zone '{sql.TimeZone.Id}' is only checked for exact day buckets from then on. Backfill from a later date, or use TimeZone = \"UTC\".");
+            }
+
             await StartAsync(connection, sql, options.CacheName, request.From, experiments, to, from ?? to, now, cancellationToken).ConfigureAwait(false);
         }
 
@@ -70,9 +77,9 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         // so it must not roll up anything the next refresh may still rewrite.
         var full = experiments is null;
         var rewritableFrom = (full ? to : state.Watermark ?? to) - options.LookBack;
-        var cutoffs = RetentionCutoffs.At(to, rewritableFrom, options.HourlyRetention, options.DailyRetention)
+        var cutoffs = RetentionCutoffs.At(to, rewritableFrom, options.HourlyRetention, options.DailyRetention, sql.TimeZone)
             .AtLeast(state.DailyFrom, state.HourlyFrom);
-        var chunks = from is { } start && start < to ? BackfillPlan.Chunks(start, to, cutoffs) : [];
+        var chunks = from is { } start && start < to ? BackfillPlan.Chunks(start, to, cutoffs, sql.TimeZone) : [];
 
         long rows = 0;
         for (var i = 0; i < chunks.Count; i++)

@@ -36,7 +36,7 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
             return new CompressResult(true, 0, null, null, time.GetElapsedTime(started));
         }
 
-        var cutoffs = RetentionCutoffs.At(now, watermark - options.LookBack, options.HourlyRetention, options.DailyRetention)
+        var cutoffs = RetentionCutoffs.At(now, watermark - options.LookBack, options.HourlyRetention, options.DailyRetention, sql.TimeZone)
             .AtLeast(state.DailyFrom, state.HourlyFrom);
 
         long rows;

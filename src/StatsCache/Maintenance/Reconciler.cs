@@ -47,11 +47,12 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
     {
         // Align to what is stored: a range can only be recomputed in whole stored buckets.
         var stored = new RetentionCutoffs(dailyFrom ?? DateTime.MinValue, hourlyFrom ?? DateTime.MinValue);
-        var alignedFrom = BucketCalendar.Floor(from, stored.SizeAt(from));
+        var zone = env.Sql.TimeZone;
+        var alignedFrom = BucketCalendar.Floor(from, stored.SizeAt(from), zone);
         var last = to.AddTicks(-1);
-        var alignedTo = BucketCalendar.End(BucketCalendar.Floor(last, stored.SizeAt(last)), stored.SizeAt(last));
+        var alignedTo = BucketCalendar.End(BucketCalendar.Floor(last, stored.SizeAt(last), zone), stored.SizeAt(last), zone);
         alignedTo = alignedTo < watermark ? alignedTo : watermark; // beyond the watermark is the next refresh's
-        var chunks = alignedFrom < alignedTo && experiments is not { Length: 0 } ? BackfillPlan.Chunks(alignedFrom, alignedTo, stored) : [];
+        var chunks = alignedFrom < alignedTo && experiments is not { Length: 0 } ? BackfillPlan.Chunks(alignedFrom, alignedTo, stored, zone) : [];
 
         var before = new Dictionary<(long Team, long Experiment), ExperimentTotals>();
         var after = new Dictionary<(long Team, long Experiment), ExperimentTotals>();

@@ -8,17 +8,32 @@ namespace StatsCache.Maintenance;
 /// <summary>Reads and writes the cache's bookkeeping row and run history.</summary>
 internal static class StateStore
 {
+    /// <summary>
+    /// The state row, created if missing. Every maintenance operation starts here, so this is where a
+    /// cache built in another reporting time zone is refused, before anything is written.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The cache was built in another time zone than the configured one.</exception>
     public static async Task<CacheState> LoadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime now, CancellationToken cancellationToken)
     {
-        await using (var ensure = new NpgsqlCommand(StateSql.Ensure(sql), connection))
+        await using (var batch = new NpgsqlBatch(connection))
         {
-            ensure.Parameters.AddWithValue("cache", cacheName);
-            ensure.Parameters.AddWithValue("now", now);
-            await ensure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var text in new[] { StateSql.Ensure(sql), StateSql.AdoptZoneWhileEmpty(sql) })
+            {
+                var command = new NpgsqlBatchCommand(text);
+                command.Parameters.AddWithValue("cache", cacheName);
+                command.Parameters.AddWithValue("zone", sql.TimeZone.Id);
+                command.Parameters.AddWithValue("now", now);
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return await ReadAsync(connection, sql, cacheName, cancellationToken).ConfigureAwait(false)
+        var state = await ReadAsync(connection, sql, cacheName, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("StatsCache: the state row vanished right after it was created.");
+        CacheTimeZoneGuard.Require(state.TimeZone, sql.TimeZone, cacheName);
+        await TimeZoneAgreement.RequireAsync(connection, sql.TimeZone, now, cancellationToken).ConfigureAwait(false);
+        return state;
     }
 
     public static async Task<CacheState?> ReadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, CancellationToken cancellationToken)
@@ -41,6 +56,7 @@ internal static class StateStore
             BackfillExperiments = reader.IsDBNull(4) ? null : reader.GetFieldValue<long[]>(4),
             BackfillTo = reader.IsDBNull(5) ? null : reader.GetDateTime(5),
             BackfillDoneUntil = reader.IsDBNull(6) ? null : reader.GetDateTime(6),
+            TimeZone = reader.GetString(7),
         };
     }
 

@@ -8,8 +8,8 @@ namespace StatsCache.Policy;
 /// </summary>
 public static class BackfillPlan
 {
-    /// <summary>The chunks covering [<paramref name="from"/>, <paramref name="to"/>), oldest first.</summary>
-    public static IReadOnlyList<BackfillChunk> Chunks(DateTime from, DateTime to, RetentionCutoffs cutoffs)
+    /// <summary>The chunks covering [<paramref name="from"/>, <paramref name="to"/>), oldest first; months and days of <paramref name="zone"/> (null: UTC).</summary>
+    public static IReadOnlyList<BackfillChunk> Chunks(DateTime from, DateTime to, RetentionCutoffs cutoffs, ReportingTimeZone? zone = null)
     {
         UtcGuard.Require(from, nameof(from));
         UtcGuard.Require(to, nameof(to));
@@ -20,7 +20,7 @@ public static class BackfillPlan
         }
 
         // Align the start to the coarsest bucket that will hold it, so no bucket is written half.
-        var cursor = BucketCalendar.Floor(from, cutoffs.SizeAt(from));
+        var cursor = BucketCalendar.Floor(from, cutoffs.SizeAt(from), zone);
         while (cursor < to)
         {
             var size = cutoffs.SizeAt(cursor);
@@ -30,7 +30,7 @@ public static class BackfillPlan
                 BucketSize.Day => cutoffs.HourlyFrom,
                 _ => to,
             };
-            var end = Min(Min(BucketCalendar.End(BucketCalendar.Floor(cursor, BucketSize.Month), BucketSize.Month), limit), to);
+            var end = Min(Min(BucketCalendar.End(BucketCalendar.Floor(cursor, BucketSize.Month, zone), BucketSize.Month, zone), limit), to);
             if (size == BucketSize.Hour)
             {
                 end = to; // the hourly tail is at most a few days: one chunk

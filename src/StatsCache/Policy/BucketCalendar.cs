@@ -1,16 +1,25 @@
 namespace StatsCache.Policy;
 
 /// <summary>
-/// Calendar arithmetic for bucket boundaries. Boundaries are UTC: an hour, a day or a month
-/// starts where <c>date_trunc(unit, ts, 'UTC')</c> says it does, so C# and SQL always agree.
+/// Calendar arithmetic for bucket boundaries. An hour starts where <c>date_trunc('hour', ts, 'UTC')</c>
+/// says it does; a day or a month where <c>date_trunc(unit, ts, zone)</c> does in the cache's
+/// <see cref="ReportingTimeZone"/> (UTC when none is given), so C# and SQL always agree.
 /// </summary>
 public static class BucketCalendar
 {
     /// <summary>The start of the bucket of <paramref name="size"/> that contains <paramref name="utc"/>.</summary>
+    /// <param name="utc">The instant (UTC).</param>
+    /// <param name="size">The bucket size.</param>
+    /// <param name="zone">The reporting time zone of days and months; null is UTC.</param>
     /// <exception cref="ArgumentException"><paramref name="utc"/> is not a UTC <see cref="DateTime"/>.</exception>
-    public static DateTime Floor(DateTime utc, BucketSize size)
+    public static DateTime Floor(DateTime utc, BucketSize size, ReportingTimeZone? zone = null)
     {
         UtcGuard.Require(utc, nameof(utc));
+        if (size != BucketSize.Hour && zone is { IsUtc: false })
+        {
+            return zone.Floor(utc, size);
+        }
+
         return size switch
         {
             BucketSize.Hour => new DateTime(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc),
@@ -21,7 +30,10 @@ public static class BucketCalendar
     }
 
     /// <summary>The start of the bucket after the one starting at <paramref name="start"/>: its exclusive end.</summary>
-    public static DateTime End(DateTime start, BucketSize size) => size switch
+    /// <param name="start">A bucket start (UTC).</param>
+    /// <param name="size">The bucket size.</param>
+    /// <param name="zone">The reporting time zone of days and months; null is UTC. A local day is 23 or 25 hours long on a DST change.</param>
+    public static DateTime End(DateTime start, BucketSize size, ReportingTimeZone? zone = null) => size != BucketSize.Hour && zone is { IsUtc: false } ? zone.End(start, size) : size switch
     {
         BucketSize.Hour => start.AddHours(1),
         BucketSize.Day => start.AddDays(1),
@@ -30,10 +42,13 @@ public static class BucketCalendar
     };
 
     /// <summary>The smallest bucket boundary of <paramref name="size"/> at or after <paramref name="utc"/>.</summary>
-    public static DateTime Ceiling(DateTime utc, BucketSize size)
+    /// <param name="utc">The instant (UTC).</param>
+    /// <param name="size">The bucket size.</param>
+    /// <param name="zone">The reporting time zone of days and months; null is UTC.</param>
+    public static DateTime Ceiling(DateTime utc, BucketSize size, ReportingTimeZone? zone = null)
     {
-        var floor = Floor(utc, size);
-        return floor == utc ? floor : End(floor, size);
+        var floor = Floor(utc, size, zone);
+        return floor == utc ? floor : End(floor, size, zone);
     }
 
     /// <summary>The PostgreSQL <c>date_trunc</c> unit of a bucket size.</summary>

@@ -7,9 +7,9 @@ public enum BucketSize : short
     /// <summary>One UTC hour.</summary>
     Hour = 1,
 
-    /// <summary>One calendar day (UTC).</summary>
+    /// <summary>One calendar day of the reporting time zone (UTC by default): 23 or 25 hours on a DST change.</summary>
     Day = 2,
 
-    /// <summary>One calendar month (UTC).</summary>
+    /// <summary>One calendar month of the reporting time zone (UTC by default).</summary>
     Month = 3,
 }

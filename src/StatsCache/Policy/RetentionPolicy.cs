@@ -12,14 +12,15 @@ public readonly record struct RetentionCutoffs(DateTime DailyFrom, DateTime Hour
     /// <summary>
     /// The cut-offs at <paramref name="now"/> for a cache whose refresh may still rewrite
     /// everything from <paramref name="rewritableFrom"/> on (watermark minus look-back):
-    /// nothing the refresh may rewrite is ever rolled up.
+    /// nothing the refresh may rewrite is ever rolled up. The cut-offs are days and months of
+    /// <paramref name="zone"/> (null: UTC).
     /// </summary>
-    public static RetentionCutoffs At(DateTime now, DateTime rewritableFrom, TimeSpan hourlyRetention, TimeSpan dailyRetention)
+    public static RetentionCutoffs At(DateTime now, DateTime rewritableFrom, TimeSpan hourlyRetention, TimeSpan dailyRetention, ReportingTimeZone? zone = null)
     {
         UtcGuard.Require(now, nameof(now));
         UtcGuard.Require(rewritableFrom, nameof(rewritableFrom));
-        var hourlyFrom = BucketCalendar.Floor(Min(now - hourlyRetention, rewritableFrom), BucketSize.Day);
-        var dailyFrom = BucketCalendar.Floor(Min(now - dailyRetention, hourlyFrom), BucketSize.Month);
+        var hourlyFrom = BucketCalendar.Floor(Min(now - hourlyRetention, rewritableFrom), BucketSize.Day, zone);
+        var dailyFrom = BucketCalendar.Floor(Min(now - dailyRetention, hourlyFrom), BucketSize.Month, zone);
         return new RetentionCutoffs(dailyFrom, hourlyFrom);
     }
 

@@ -17,5 +17,8 @@ namespace StatsCache.Reads;
 public sealed record SeriesPoint(DateTime Start, DateTime End, BucketSize Size, long Sessions, long NewParticipants, long HumanMessages, DateTime? LastActivity)
 {
     /// <summary>An empty period (zero-filled).</summary>
-    public static SeriesPoint Empty(DateTime start, BucketSize size) => new(start, BucketCalendar.End(start, size), size, 0, 0, 0, null);
+    /// <param name="start">Start of the period (UTC).</param>
+    /// <param name="size">The period's size.</param>
+    /// <param name="zone">The reporting time zone of days and months; null is UTC.</param>
+    public static SeriesPoint Empty(DateTime start, BucketSize size, ReportingTimeZone? zone = null) => new(start, BucketCalendar.End(start, size, zone), size, 0, 0, 0, null);
 }

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using StatsCache.Internal;
+using StatsCache.Maintenance;
 using StatsCache.Policy;
 using StatsCache.Sql;
 
@@ -38,10 +39,13 @@ internal sealed class SeriesReader(CacheEnvironment env)
                 },
             },
         };
+        var zone = env.Sql.TimeZone;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var cutoffs = new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue);
         if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            // Points of a cache built in another zone would be labelled with the wrong days.
+            CacheTimeZoneGuard.Require(reader.GetString(2), env.Sql.TimeZone, env.Options.CacheName);
             cutoffs = new RetentionCutoffs(
                 reader.IsDBNull(0) ? DateTime.MinValue : reader.GetDateTime(0),
                 reader.IsDBNull(1) ? DateTime.MinValue : reader.GetDateTime(1));
@@ -52,10 +56,10 @@ internal sealed class SeriesReader(CacheEnvironment env)
         {
             var start = reader.GetDateTime(1);
             var size = (BucketSize)reader.GetInt16(2);
-            points[reader.GetInt64(0)].Add(new SeriesPoint(start, BucketCalendar.End(start, size), size, reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetDateTime(6)));
+            points[reader.GetInt64(0)].Add(new SeriesPoint(start, BucketCalendar.End(start, size, zone), size, reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetDateTime(6)));
         }
 
-        return points.ToDictionary(p => p.Key, p => request.FillEmpty ? Fill(p.Value, request, cutoffs) : (IReadOnlyList<SeriesPoint>)p.Value);
+        return points.ToDictionary(p => p.Key, p => request.FillEmpty ? Fill(p.Value, request, cutoffs, zone) : (IReadOnlyList<SeriesPoint>)p.Value);
     }
 
     public async Task<IReadOnlyList<SeriesPoint>> SessionSeriesAsync(long teamId, long sessionId, SeriesRequest request, CancellationToken cancellationToken)
@@ -72,10 +76,10 @@ internal sealed class SeriesReader(CacheEnvironment env)
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var start = reader.GetDateTime(0);
-            points.Add(new SeriesPoint(start, BucketCalendar.End(start, request.Granularity), request.Granularity, 0, 0, reader.GetInt64(1), reader.GetDateTime(2)));
+            points.Add(new SeriesPoint(start, BucketCalendar.End(start, request.Granularity, env.Sql.TimeZone), request.Granularity, 0, 0, reader.GetInt64(1), reader.GetDateTime(2)));
         }
 
-        return request.FillEmpty ? Fill(points, request, new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue)) : points;
+        return request.FillEmpty ? Fill(points, request, new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue), env.Sql.TimeZone) : points;
     }
 
     /// <summary>
@@ -83,16 +87,16 @@ internal sealed class SeriesReader(CacheEnvironment env)
     /// granularity or, where the cache keeps that range coarser, the stored size: no finer zero is
     /// ever made inside a month whose days are unknown.
     /// </summary>
-    private static List<SeriesPoint> Fill(List<SeriesPoint> stored, SeriesRequest request, RetentionCutoffs cutoffs)
+    private static List<SeriesPoint> Fill(List<SeriesPoint> stored, SeriesRequest request, RetentionCutoffs cutoffs, ReportingTimeZone zone)
     {
         var filled = new List<SeriesPoint>(stored);
-        var cursor = BucketCalendar.Floor(request.From, Coarsest(request.Granularity, cutoffs.SizeAt(request.From)));
+        var cursor = BucketCalendar.Floor(request.From, Coarsest(request.Granularity, cutoffs.SizeAt(request.From)), zone);
         var next = 0;
         while (cursor < request.To)
         {
             var size = Coarsest(request.Granularity, cutoffs.SizeAt(cursor));
-            var start = BucketCalendar.Floor(cursor, size);
-            var end = BucketCalendar.End(start, size);
+            var start = BucketCalendar.Floor(cursor, size, zone);
+            var end = BucketCalendar.End(start, size, zone);
             while (next < stored.Count && stored[next].End <= start)
             {
                 next++;
@@ -100,7 +104,7 @@ internal sealed class SeriesReader(CacheEnvironment env)
 
             if (next >= stored.Count || stored[next].Start >= end)
             {
-                filled.Add(SeriesPoint.Empty(start, size));
+                filled.Add(SeriesPoint.Empty(start, size, zone));
             }
 
             cursor = end;

@@ -78,7 +78,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         {
             var size = (BucketSize)reader.GetInt16(0);
             var start = reader.GetDateTime(1);
-            rows.Add(new BucketRow(size, start, BucketCalendar.End(start, size), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDateTime(5), reader.GetDateTime(6)));
+            rows.Add(new BucketRow(size, start, BucketCalendar.End(start, size, env.Sql.TimeZone), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDateTime(5), reader.GetDateTime(6)));
         }
 
         return rows;

@@ -36,19 +36,19 @@ internal static class BucketRecomputeSql
                        sum(human_message_count) AS human_message_count,
                        max(last_activity) AS last_activity
                 FROM (
-                    SELECT s.team_id, s.experiment_id, date_trunc('{unit}', s.created_at, {CacheSql.Zone}) AS bucket_start,
+                    SELECT s.team_id, s.experiment_id, date_trunc('{unit}', s.created_at, {sql.ZoneFor(size)}) AS bucket_start,
                            count(*) AS session_count, 0 AS new_participant_count, 0 AS human_message_count, NULL::timestamptz AS last_activity
                     FROM {sql.Sessions} AS s
                     WHERE s.created_at >= @from AND s.created_at < @to{CacheSql.ExperimentFilter("s", limited)}
                     GROUP BY 1, 2, 3
                     UNION ALL
-                    SELECT m.team_id, m.experiment_id, date_trunc('{unit}', m.created_at, {CacheSql.Zone}),
+                    SELECT m.team_id, m.experiment_id, date_trunc('{unit}', m.created_at, {sql.ZoneFor(size)}),
                            0, 0, count(*), max(m.created_at)
                     FROM {sql.HumanMessages} AS m
                     WHERE m.created_at >= @from AND m.created_at < @to{CacheSql.ExperimentFilter("m", limited)}
                     GROUP BY 1, 2, 3
                     UNION ALL
-                    SELECT f.team_id, f.experiment_id, date_trunc('{unit}', f.first_seen_at, {CacheSql.Zone}),
+                    SELECT f.team_id, f.experiment_id, date_trunc('{unit}', f.first_seen_at, {sql.ZoneFor(size)}),
                            0, count(*), 0, NULL
                     FROM {sql.FirstSeen} AS f
                     WHERE f.first_seen_at >= @from AND f.first_seen_at < @to{CacheSql.ExperimentFilter("f", limited)}

@@ -1,3 +1,5 @@
+using StatsCache.Policy;
+
 namespace StatsCache.Sql;
 
 /// <summary>
@@ -13,6 +15,7 @@ namespace StatsCache.Sql;
 /// <param name="FirstSeen">Quoted name of the participant first-seen table.</param>
 /// <param name="State">Quoted name of the state table.</param>
 /// <param name="Runs">Quoted name of the run history table.</param>
+/// <param name="TimeZone">The reporting time zone of day and month buckets.</param>
 internal sealed record CacheSql(
     string Sessions,
     string HumanMessages,
@@ -21,7 +24,8 @@ internal sealed record CacheSql(
     string SessionStatistics,
     string FirstSeen,
     string State,
-    string Runs)
+    string Runs,
+    ReportingTimeZone TimeZone)
 {
     /// <summary>
     /// <see cref="Policy.SourceDeletions.Mirror"/>: recomputed ranges are set to what the source holds
@@ -33,16 +37,23 @@ internal sealed record CacheSql(
     public string SourceChanges { get; init; } = "\"" + Storage.StorageTableNames.SourceChanges + "\"";
 
     /// <summary>
-    /// The zone every day and month boundary is computed in. Passed explicitly to date_trunc and
-    /// interval arithmetic so the server's or session's TimeZone setting can never shift a bucket.
+    /// The zone the boundaries of <paramref name="size"/> are computed in, as a literal: UTC for hours,
+    /// the reporting time zone for days and months. Always passed explicitly to date_trunc and AT TIME
+    /// ZONE so the server's or session's TimeZone setting can never shift a bucket.
     /// </summary>
-    public const string Zone = "'UTC'";
+    public string ZoneFor(BucketSize size) => size == BucketSize.Hour ? "'UTC'" : TimeZone.SqlLiteral;
 
     /// <summary>"AND alias.experiment_id = ANY(@experiments)" when the statement is limited to some experiments.</summary>
     public static string ExperimentFilter(string alias, bool limited) =>
         limited ? $" AND {alias}.experiment_id = ANY(@experiments)" : "";
 
-    /// <summary>The exclusive end of a bucket row, computed in <see cref="Zone"/>.</summary>
-    public static string BucketEnd(string alias) =>
-        $"((({alias}.bucket_start AT TIME ZONE {Zone}) + CASE {alias}.bucket_size WHEN 1 THEN interval '1 hour' WHEN 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE {Zone})";
+    /// <summary>
+    /// The exclusive end of a bucket row: an hour later for an hour; the next local midnight (or first
+    /// of month) of the reporting time zone for a day (month). Truncating the local start first matters
+    /// on a day that begins with a DST gap: it starts at 01:00 local, yet ends at the next midnight.
+    /// Adding an interval to a timestamptz would use the session's zone, hence the AT TIME ZONE round trip.
+    /// </summary>
+    public string BucketEnd(string alias) =>
+        $"(CASE {alias}.bucket_size WHEN 1 THEN {alias}.bucket_start + interval '1 hour' " +
+        $"ELSE (date_trunc('day', {alias}.bucket_start AT TIME ZONE {TimeZone.SqlLiteral}) + CASE {alias}.bucket_size WHEN 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE {TimeZone.SqlLiteral} END)";
 }

@@ -33,7 +33,7 @@ internal static class FirstSeenSql
               ON b.team_id = m.team_id AND b.experiment_id = m.experiment_id
              AND b.bucket_start <= m.previous_first_seen_at
              AND b.bucket_start > m.previous_first_seen_at - interval '32 days'
-             AND m.previous_first_seen_at < {CacheSql.BucketEnd("b")}
+             AND m.previous_first_seen_at < {sql.BucketEnd("b")}
             WHERE m.previous_first_seen_at IS NOT NULL
               AND (m.previous_first_seen_at < @from OR m.previous_first_seen_at >= @to)
             GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
@@ -90,7 +90,7 @@ internal static class FirstSeenSql
               ON b.team_id = m.team_id AND b.experiment_id = m.experiment_id
              AND b.bucket_start <= m.previous_first_seen_at
              AND b.bucket_start > m.previous_first_seen_at - interval '32 days'
-             AND m.previous_first_seen_at < {CacheSql.BucketEnd("b")}
+             AND m.previous_first_seen_at < {sql.BucketEnd("b")}
             WHERE m.previous_first_seen_at IS NOT NULL
               AND (m.previous_first_seen_at < @from OR m.previous_first_seen_at >= @to)
             GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
@@ -101,7 +101,7 @@ internal static class FirstSeenSql
               ON b.team_id = l.team_id AND b.experiment_id = l.experiment_id
              AND b.bucket_start <= l.next_first_seen_at
              AND b.bucket_start > l.next_first_seen_at - interval '32 days'
-             AND l.next_first_seen_at < {CacheSql.BucketEnd("b")}
+             AND l.next_first_seen_at < {sql.BucketEnd("b")}
             GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
         ), deltas AS (
             SELECT team_id, experiment_id, bucket_start, bucket_size, sum(delta) AS delta

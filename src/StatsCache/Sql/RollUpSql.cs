@@ -19,10 +19,10 @@ internal static class RollUpSql
         )
         INSERT INTO {sql.Buckets} AS b
             (team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity, updated_at)
-        SELECT m.team_id, m.experiment_id, {(short)to}, date_trunc('{BucketCalendar.SqlUnit(to)}', m.bucket_start, {CacheSql.Zone}),
+        SELECT m.team_id, m.experiment_id, {(short)to}, date_trunc('{BucketCalendar.SqlUnit(to)}', m.bucket_start, {sql.ZoneFor(to)}),
                sum(m.session_count), sum(m.new_participant_count), sum(m.human_message_count), max(m.last_activity), @now
         FROM moved AS m
-        GROUP BY m.team_id, m.experiment_id, date_trunc('{BucketCalendar.SqlUnit(to)}', m.bucket_start, {CacheSql.Zone})
+        GROUP BY m.team_id, m.experiment_id, date_trunc('{BucketCalendar.SqlUnit(to)}', m.bucket_start, {sql.ZoneFor(to)})
         ON CONFLICT (team_id, experiment_id, bucket_start, bucket_size) DO UPDATE SET
             session_count = b.session_count + excluded.session_count,
             new_participant_count = b.new_participant_count + excluded.new_participant_count,

@@ -3,11 +3,28 @@ namespace StatsCache.Sql;
 /// <summary>Statements on the cache's bookkeeping: state row, run history.</summary>
 internal static class StateSql
 {
+    /// <summary>A new cache's state row records the reporting time zone it is about to be built in.</summary>
     public static string Ensure(CacheSql sql) =>
-        $"INSERT INTO {sql.State} (cache_name, updated_at) VALUES (@cache, @now) ON CONFLICT (cache_name) DO NOTHING";
+        $"INSERT INTO {sql.State} (cache_name, time_zone, updated_at) VALUES (@cache, @zone, @now) ON CONFLICT (cache_name) DO NOTHING";
 
+    /// <summary>
+    /// A cache with nothing built yet (no watermark, no backfill under way, empty tables) takes the
+    /// configured zone, whatever its row says: there is nothing to mix. This also adopts rows written
+    /// before the zone was recorded (time_zone null). A built cache keeps its zone.
+    /// </summary>
+    public static string AdoptZoneWhileEmpty(CacheSql sql) => $"""
+        UPDATE {sql.State} SET time_zone = @zone, updated_at = @now
+        WHERE cache_name = @cache AND time_zone IS DISTINCT FROM @zone
+          AND watermark IS NULL AND backfill_to IS NULL
+          AND NOT EXISTS (SELECT 1 FROM {sql.Buckets})
+          AND NOT EXISTS (SELECT 1 FROM {sql.SessionStatistics})
+          AND NOT EXISTS (SELECT 1 FROM {sql.FirstSeen})
+        """;
+
+    /// <summary>The state row; a null time zone (a row older than the option) means UTC, the only zone there was.</summary>
     public static string Read(CacheSql sql) => $"""
-        SELECT watermark, daily_from, hourly_from, backfill_requested_from, backfill_experiments, backfill_to, backfill_done_until
+        SELECT watermark, daily_from, hourly_from, backfill_requested_from, backfill_experiments, backfill_to, backfill_done_until,
+               coalesce(time_zone, 'UTC')
         FROM {sql.State} WHERE cache_name = @cache
         """;
 

@@ -30,6 +30,14 @@ public sealed class CacheState
     /// <summary>The unfinished backfill has committed everything before this instant.</summary>
     public DateTime? BackfillDoneUntil { get; set; }
 
+    /// <summary>
+    /// The reporting time zone (IANA id) the cache's day and month buckets were built in; written when
+    /// the state row is created. Days rolled up in one zone cannot be split into another's, so maintenance
+    /// refuses to run under a different <see cref="StatisticsCacheOptions.TimeZone"/>. Null in rows written
+    /// before the option existed: those caches are UTC.
+    /// </summary>
+    public string? TimeZone { get; set; }
+
     /// <summary>When the state last changed.</summary>
     public DateTime UpdatedAt { get; set; }
 }

@@ -21,6 +21,7 @@ public sealed class CacheStateConfiguration(string? schema = null) : IEntityType
         builder.Property(s => s.BackfillExperiments).HasColumnName("backfill_experiments");
         builder.Property(s => s.BackfillTo).HasColumnName("backfill_to");
         builder.Property(s => s.BackfillDoneUntil).HasColumnName("backfill_done_until");
+        builder.Property(s => s.TimeZone).HasColumnName("time_zone");
         builder.Property(s => s.UpdatedAt).HasColumnName("updated_at");
     }
 }

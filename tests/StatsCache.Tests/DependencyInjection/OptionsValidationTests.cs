@@ -41,6 +41,11 @@ public class OptionsValidationTests
         { "StatisticsCacheOptions.CacheName", o => o.CacheName = "my cache" },
         { "StatisticsCacheOptions.CacheName", o => o.CacheName = "" },
         { "StatisticsCacheOptions.CacheName", o => o.CacheName = new string('c', 64) },
+        { "StatisticsCacheOptions.TimeZone", o => o.TimeZone = "Asia/Kolkata" },
+        { "StatisticsCacheOptions.TimeZone", o => o.TimeZone = "America/Havana" },
+        { "StatisticsCacheOptions.TimeZone", o => o.TimeZone = "Mars/Olympus_Mons" },
+        { "StatisticsCacheOptions.TimeZone", o => o.TimeZone = "W. Europe Standard Time" },
+        { "StatisticsCacheOptions.TimeZone", o => o.TimeZone = "" },
     };
 
     [Theory]
@@ -122,6 +127,36 @@ public class OptionsValidationTests
         var act = () => provider.GetRequiredService<IOptions<StatisticsCacheOptions>>().Value;
 
         act.Should().NotThrow();
+    }
+
+    [Fact]
+    public void AHalfHourZoneIsRefusedSayingWhy()
+    {
+        using var provider = Services(o =>
+        {
+            Valid(o);
+            o.TimeZone = "Asia/Kolkata";
+        }).BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<StatisticsCacheOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle()
+            .Which.Should().StartWith("StatisticsCacheOptions.TimeZone 'Asia/Kolkata'").And.Contain("+05:30").And.Contain("not a whole number of hours");
+    }
+
+    [Theory]
+    [InlineData("UTC")]
+    [InlineData("Europe/Berlin")]
+    [InlineData("America/Santiago")]
+    public void WholeHourZonesAreAccepted(string zone)
+    {
+        using var provider = Services(o =>
+        {
+            Valid(o);
+            o.TimeZone = zone;
+        }).BuildServiceProvider();
+
+        provider.GetRequiredService<IOptions<StatisticsCacheOptions>>().Value.TimeZone.Should().Be(zone);
     }
 
     [Fact]
