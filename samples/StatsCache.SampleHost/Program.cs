@@ -1,4 +1,5 @@
 using StatsCache.SampleHost;
+using StatsCache.SampleHost.Pages;
 
 // `dotnet run --project samples/StatsCache.SampleHost` runs the web app (http://127.0.0.1:5080);
 // `dotnet run --project samples/StatsCache.SampleHost -- refresh|compress|backfill|show ...` runs
