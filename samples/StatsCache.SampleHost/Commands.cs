@@ -1,17 +1,19 @@
 using System.CommandLine;
 using System.Globalization;
 using StatsCache.Maintenance;
+using StatsCache.Reads;
 
 namespace StatsCache.SampleHost;
 
 /// <summary>
-/// Management commands: <c>refresh</c>, <c>compress</c>, <c>backfill [--from yyyy-MM-dd]</c> and
+/// Management commands: <c>refresh</c>, <c>compress</c>, <c>backfill [--from yyyy-MM-dd]</c>,
+/// <c>reconcile --from yyyy-MM-dd [--to yyyy-MM-dd] [--experiment id …]</c> and
 /// <c>show &lt;teamId&gt; &lt;experimentId&gt;</c>. Each runs against the same database as the web app
 /// (the throwaway one when no connection string is configured), generating data if it is empty.
 /// </summary>
 public static class Commands
 {
-    private static readonly string[] Names = ["refresh", "compress", "backfill", "show", "--help", "-h", "-?"];
+    private static readonly string[] Names = ["refresh", "compress", "backfill", "reconcile", "show", "--help", "-h", "-?"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0], StringComparer.Ordinal);
 
@@ -23,21 +25,7 @@ public static class Commands
         var compress = new Command("compress", "Roll old hourly buckets into days and old days into months.");
         compress.SetAction((_, cancellationToken) => WithCacheAsync(CompressAsync, cancellationToken, buildFirst: true));
 
-        var from = new Option<DateTime?>("--from")
-        {
-            Description = "Recompute from this UTC day on (yyyy-MM-dd); default: from the first source row.",
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Single().Value;
-                if (DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var day))
-                {
-                    return day;
-                }
-
-                result.AddError($"--from: '{text}' is not a date like 2025-01-31.");
-                return null;
-            },
-        };
+        var from = DateOption("--from", "Recompute from this UTC day on (yyyy-MM-dd); default: from the first source row.");
         var backfill = new Command("backfill", "Rebuild buckets from the source, printing progress.") { from };
         backfill.SetAction((parse, cancellationToken) => WithCacheAsync((cache, ct) => BackfillAsync(cache, parse.GetValue(from), ct), cancellationToken));
 
@@ -46,9 +34,23 @@ public static class Commands
         var show = new Command("show", "Print the stored buckets of one experiment.") { teamId, experimentId };
         show.SetAction((parse, cancellationToken) => WithCacheAsync((cache, ct) => ShowAsync(cache, parse.GetValue(teamId), parse.GetValue(experimentId), ct), cancellationToken, buildFirst: true));
 
+        var reconcileFrom = DateOption("--from", "Start of the range to repair, a UTC day (yyyy-MM-dd).");
+        reconcileFrom.Required = true;
+        var reconcileTo = DateOption("--to", "End of the range (exclusive), a UTC day (yyyy-MM-dd); default: now (cut at the watermark).");
+        var reconcileExperiments = new Option<long[]>("--experiment")
+        {
+            Description = "Only these experiments (repeat the option); default: all.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var reconcile = new Command("reconcile", "Recompute a range from the source and list the experiments whose statistics changed.") { reconcileFrom, reconcileTo, reconcileExperiments };
+        reconcile.SetAction((parse, cancellationToken) => WithCacheAsync(
+            (cache, ct) => ReconcileAsync(cache, parse.GetValue(reconcileFrom)!.Value, parse.GetValue(reconcileTo), parse.GetValue(reconcileExperiments), ct),
+            cancellationToken,
+            buildFirst: true));
+
         var root = new RootCommand("StatsCache sample host. Without a command it runs the web app on http://127.0.0.1:5080.")
         {
-            refresh, compress, backfill, show,
+            refresh, compress, backfill, reconcile, show,
         };
         return root.Parse(args).InvokeAsync();
     }
@@ -114,14 +116,45 @@ public static class Commands
     private static async Task BackfillAsync(IStatisticsCache cache, DateTime? from, CancellationToken cancellationToken)
     {
         Console.WriteLine(from is { } f ? Invariant($"backfill from {f:yyyy-MM-dd} (UTC)") : "backfill from the first source row");
-        var r = await cache.BackfillAsync(new BackfillRequest(from), new ConsoleProgress(), cancellationToken);
+        var bar = new BackfillProgressBar();
+        BackfillResult r;
+        try
+        {
+            r = await cache.BackfillAsync(new BackfillRequest(from), bar, cancellationToken);
+        }
+        finally
+        {
+            bar.Finish();
+        }
+
         Console.WriteLine(Invariant(
             $"backfill{(r.Resumed ? " (resumed)" : "")}: [{r.From:O}, {r.To:O}) {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms"));
     }
 
+    private static async Task ReconcileAsync(IStatisticsCache cache, DateTime from, DateTime? to, long[]? experimentIds, CancellationToken cancellationToken)
+    {
+        var request = new ReconcileRequest(from, to ?? DateTime.UtcNow, experimentIds is { Length: > 0 } ? experimentIds : null);
+        var r = await cache.ReconcileAsync(request, cancellationToken);
+        Console.WriteLine(Invariant(
+            $"reconcile: [{r.From:O}, {r.To:O}) {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms; {r.Changes.Count} experiments changed"));
+        if (r.Changes.Count == 0)
+        {
+            return;
+        }
+
+        // The range's totals before and after, per changed experiment: what a late or deleted row moved.
+        Console.WriteLine(Invariant($"{"team",5} {"experiment",10}  {"sessions",-17} {"participants",-17} {"human msgs",-17}"));
+        foreach (var c in r.Changes.OrderBy(c => c.TeamId).ThenBy(c => c.After.ExperimentId))
+        {
+            Console.WriteLine(Invariant(
+                $"{c.TeamId,5} {c.After.ExperimentId,10}  {Change(c.Before.Sessions, c.After.Sessions),-17} {Change(c.Before.Participants, c.After.Participants),-17} {Change(c.Before.HumanMessages, c.After.HumanMessages),-17}"));
+        }
+
+        static string Change(long before, long after) => before == after ? Invariant($"{after:N0}") : Invariant($"{before:N0} → {after:N0}");
+    }
+
     private static async Task ShowAsync(IStatisticsCache cache, long teamId, long experimentId, CancellationToken cancellationToken)
     {
-        var totals = (await cache.GetExperimentTotalsAsync(teamId, [experimentId], cancellationToken))[experimentId];
         var buckets = await cache.GetExperimentBucketsAsync(teamId, experimentId, cancellationToken);
         Console.WriteLine(Invariant($"team {teamId}, experiment {experimentId}: {buckets.Count} buckets"));
         Console.WriteLine(Invariant($"{"size",-7} {"start (UTC)",-16}  {"end (UTC)",-16}  {"sessions",9} {"new part.",9} {"human msgs",10}  last activity"));
@@ -131,22 +164,32 @@ public static class Commands
                 $"{b.Size,-7} {b.Start:yyyy-MM-dd HH:mm}  {b.End:yyyy-MM-dd HH:mm}  {b.Sessions,9:N0} {b.NewParticipants,9:N0} {b.HumanMessages,10:N0}  {b.LastActivity:yyyy-MM-dd HH:mm:ss}"));
         }
 
-        Console.WriteLine(Invariant(
-            $"totals: {totals.Sessions:N0} sessions, {totals.Participants:N0} participants, {totals.HumanMessages:N0} human messages, last activity {totals.LastActivity:yyyy-MM-dd HH:mm:ss}"));
-    }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Prints one line per committed chunk, synchronously (Progress&lt;T&gt; would post them out of order).</summary>
-    private sealed class ConsoleProgress : IProgress<BackfillProgress>
-    {
-        private const int Width = 30;
-
-        public void Report(BackfillProgress value)
+        // The same totals in each read mode: cached and live differ only by what arrived since the
+        // last refresh (or what the host deleted), and real-time should equal live.
+        foreach (var mode in new[] { ReadMode.Cached, ReadMode.RealTime, ReadMode.Live })
         {
-            var filled = (int)Math.Round(value.Fraction * Width);
+            var t = (await cache.GetExperimentTotalsAsync(teamId, [experimentId], mode, cancellationToken))[experimentId];
             Console.WriteLine(Invariant(
-                $"[{new string('#', filled)}{new string('.', Width - filled)}] {value.Fraction,4:P0}  chunk {value.ChunksDone}/{value.ChunksTotal}, done until {value.DoneUntil:yyyy-MM-dd HH:mm}, {value.RowsWritten:N0} rows"));
+                $"totals ({mode,-8}): {t.Sessions:N0} sessions, {t.Participants:N0} participants, {t.HumanMessages:N0} human messages, last activity {t.LastActivity:yyyy-MM-dd HH:mm:ss}"));
         }
     }
+
+    /// <summary>An option taking a UTC day, yyyy-MM-dd.</summary>
+    private static Option<DateTime?> DateOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var day))
+            {
+                return day;
+            }
+
+            result.AddError($"{name}: '{text}' is not a date like 2025-01-31.");
+            return null;
+        },
+    };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
