@@ -9,9 +9,11 @@ namespace StatsCache.SampleHost;
 /// (generate_series and random(), never a row-by-row loop), so scale 10 takes seconds, not minutes.
 /// </summary>
 /// <remarks>
-/// At scale 1: 3 teams, 30 experiments, 2,000 participants, 20,000 sessions and 200,000 messages
-/// (about half from the human) over the last 90 days, skewed toward recent days and toward a few
-/// busy experiments, plus version labels on about a third of the bot messages.
+/// At scale 1: 3 teams, 120 experiments (40 a team: more than one chatbots page of 25), 2,000
+/// participants, 20,000 sessions and 200,000 messages (about half from the human) over the last 90
+/// days, skewed toward recent days and toward a few busy experiments, plus version labels on about a
+/// third of the bot messages. The last tenth of the experiments never had a session, as chatbots
+/// that were set up and never used: they show the zeros of a LEFT JOIN and sort last.
 /// Ids are dense (1..n) because the tables start empty; the sequences are moved past them.
 /// </remarks>
 public sealed partial class DataGenerator(SampleDbContext db, ILogger<DataGenerator> logger)
@@ -31,7 +33,8 @@ public sealed partial class DataGenerator(SampleDbContext db, ILogger<DataGenera
             throw new ArgumentOutOfRangeException(nameof(scale), scale, "Sample:Scale must be a positive number.");
         }
 
-        var experiments = Math.Max(Teams, (int)Math.Round(30 * scale));
+        var experiments = Math.Max(Teams, (int)Math.Round(120 * scale));
+        var activeExperiments = Math.Max(1, (int)Math.Round(experiments * 0.9));
         var participants = Math.Max(Teams, (int)Math.Round(2_000 * scale));
         var sessions = Math.Max(1, (int)Math.Round(20_000 * scale));
         var messages = Math.Max(1, (int)Math.Round(200_000 * scale));
@@ -62,7 +65,8 @@ public sealed partial class DataGenerator(SampleDbContext db, ILogger<DataGenera
             FROM generate_series(1, @participants) AS p
             """, cancellationToken, ("teams", Teams), ("participants", participants));
 
-        // A few experiments get most sessions (power skew on the experiment), recent days get more
+        // A few experiments get most sessions (power skew on the experiment; only the active ones
+        // get any), recent days get more
         // than old ones (power skew on the age); 5% of sessions are anonymous. The participant is
         // drawn from the experiment's team: team t owns participants t, t + teams, t + 2·teams, …
         // Ids ascend with time, as they would in a live system.
@@ -78,13 +82,13 @@ public sealed partial class DataGenerator(SampleDbContext db, ILogger<DataGenera
                     -- random() in a select list keeps PostgreSQL from inlining (and re-rolling) it.
                     SELECT e.experiment_id, 1 + (e.experiment_id - 1) % @teams AS team_id
                     FROM (
-                        SELECT 1 + floor(power(random(), 2) * @experiments)::bigint AS experiment_id
+                        SELECT 1 + floor(power(random(), 2) * @active)::bigint AS experiment_id
                         FROM generate_series(1, @sessions)
                     ) AS e
                 ) AS x
             ) AS s
             ORDER BY s.created_at
-            """, cancellationToken, ("teams", Teams), ("participants", participants), ("sessions", sessions), ("experiments", experiments));
+            """, cancellationToken, ("teams", Teams), ("participants", participants), ("sessions", sessions), ("active", activeExperiments));
 
         // Messages land in a random session within three hours of its start (and before now);
         // about half are from the human. Inserted in time order, like a live system appends them.
