@@ -92,7 +92,7 @@ internal static class ChatbotsPage
                 $"<th{(key == sortKey ? " class=sorted" : "")}><a href=\"{Link(key, 1, mode)}\">{E(title)}</a>{(key == sortKey ? (key == "name" ? " ▲" : " ▼") : "")}</th>");
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"<th>Human messages per day, last {TrendWindow.Days} days</th></tr>");
+        html.Append(CultureInfo.InvariantCulture, $"<th>Human messages per day, last {window.Days} days</th></tr>");
 
         var anyCoarse = false;
         foreach (var row in rows)
@@ -102,9 +102,7 @@ internal static class ChatbotsPage
                 : (exact[row.Id].Sessions, exact[row.Id].Participants, exact[row.Id].HumanMessages, exact[row.Id].LastActivity);
             var points = series.TryGetValue(row.Id, out var s) ? s : [];
             anyCoarse |= Sparkline.HasCoarsePoints(points);
-            var busiestDay = points.Where(p => p.Size <= BucketSize.Day).Select(p => p.HumanMessages).DefaultIfEmpty().Max();
-            var label = string.Create(CultureInfo.InvariantCulture,
-                $"{row.Name}: {points.Sum(p => p.HumanMessages):N0} human messages from {window.From:yyyy-MM-dd} to {window.To.AddDays(-1):yyyy-MM-dd}, at most {busiestDay:N0} a day");
+            var label = $"{row.Name}: {Sparkline.Describe(points, window)}";
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td><a href=\"/teams/{teamId}/experiments/{row.Id}\">{E(row.Name)}</a></td><td class=n>{N(sessions)}</td><td class=n>{N(participants)}</td><td class=n>{N(messages)}</td><td>{(exact is null ? When(lastActivity) : WhenExact(lastActivity))}</td><td>{Sparkline.Render(points, window.From, window.To, label)}</td></tr>");
         }

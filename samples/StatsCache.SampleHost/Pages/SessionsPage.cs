@@ -10,12 +10,12 @@ using static StatsCache.SampleHost.Pages.Html;
 namespace StatsCache.SampleHost.Pages;
 
 /// <summary>
-/// <c>/teams/{t}/experiments/{e}?page=N&amp;fresh=realtime|live</c>: one chatbot's totals and trend,
+/// <c>/teams/{t}/experiments/{e}?page=N&amp;fresh=realtime|live&amp;days=30|90|365</c>: one chatbot's totals and trend,
 /// and its sessions, newest activity first, 50 a page.
 /// </summary>
 /// <remarks>
 /// Reads per request: the experiment's name (one statement); its totals (one call, in the chosen
-/// read mode); its 30-day series (one call); the page of sessions (ONE statement, driven from the
+/// read mode); its series over the chosen days (one call); the page of sessions (ONE statement, driven from the
 /// cache's <see cref="SessionStatistics"/> so its (team, experiment, last activity) index gives the
 /// order and the scan stops after one page); with <c>?fresh=</c> the page's session totals once more
 /// in that mode (one call).
@@ -25,7 +25,7 @@ internal static class SessionsPage
     public const int PageSize = 50;
 
     public static async Task<IResult> RenderAsync(
-        long teamId, long experimentId, int? page, string? fresh,
+        long teamId, long experimentId, int? page, string? fresh, int? days,
         SampleDbContext db, IStatisticsCache cache, IOptions<StatisticsCacheOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var experimentName = await db.Experiments.AsNoTracking()
@@ -41,7 +41,7 @@ internal static class SessionsPage
         var mode = Freshness.Parse(fresh);
 
         var totals = (await cache.GetExperimentTotalsAsync(teamId, [experimentId], mode, cancellationToken))[experimentId];
-        var window = TrendWindow.LastDays(time.GetUtcNow().UtcDateTime, options);
+        var window = TrendWindow.LastDays(time.GetUtcNow().UtcDateTime, options, TrendWindow.Choices.Contains(days ?? 0) ? days!.Value : TrendWindow.DefaultDays);
         var series = (await cache.GetExperimentSeriesAsync(teamId, [experimentId], window.Request, cancellationToken))[experimentId];
 
         // One statement, as docs/reading.md shows: from the cache's session rows (in index order) to
@@ -68,20 +68,27 @@ internal static class SessionsPage
             ? null
             : await cache.GetSessionTotalsAsync(teamId, rows.Select(r => r.Id), mode, cancellationToken);
 
-        string Link(int pageTo, ReadMode readMode) => Href(
+        string Link(int pageTo, ReadMode readMode, int trendDays) => Href(
             string.Create(CultureInfo.InvariantCulture, $"/teams/{teamId}/experiments/{experimentId}"),
             ("page", pageTo == 1 ? null : pageTo.ToString(CultureInfo.InvariantCulture)),
-            ("fresh", Freshness.Key(readMode)));
+            ("fresh", Freshness.Key(readMode)),
+            ("days", trendDays == TrendWindow.DefaultDays ? null : trendDays.ToString(CultureInfo.InvariantCulture)));
 
         string Time(DateTime? value) => mode == ReadMode.Cached ? When(value) : WhenExact(value);
 
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"/teams/{teamId}\">Back to the team</a></p><h1>{E(experimentName)}</h1>");
-        Freshness.AppendToggle(html, mode, m => Link(pageNumber, m));
+        Freshness.AppendToggle(html, mode, m => Link(pageNumber, m, window.Days));
         html.Append(CultureInfo.InvariantCulture,
             $"<p>{N(totals.Sessions)} sessions · {N(totals.Participants)} participants · {N(totals.HumanMessages)} human messages · last activity {Time(totals.LastActivity)}</p>");
-        var label = string.Create(CultureInfo.InvariantCulture, $"Human messages per day from {window.From:yyyy-MM-dd} to {window.To.AddDays(-1):yyyy-MM-dd}");
-        html.Append(CultureInfo.InvariantCulture, $"<p>{Sparkline.Render(series, window.From, window.To, label, width: 480, height: 60)}<br><span class=note>{E(label)}</span></p>");
+        // The longer windows reach where the cache keeps months: those points come back as they are
+        // stored (point.Size), and are drawn and described as months rather than as days.
+        var label = Sparkline.Describe(series, window);
+        html.Append(CultureInfo.InvariantCulture, $"<p>{Sparkline.Render(series, window.From, window.To, label, width: 480, height: 60)}<br><span class=note>{E(char.ToUpperInvariant(label[0]) + label[1..])} · last ");
+        html.AppendJoin(" · ", TrendWindow.Choices.Select(d => d == window.Days
+            ? d.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"<a href=\"{Link(pageNumber, mode, d)}\">{d}</a>")));
+        html.Append(" days</span></p>");
 
         html.Append("<h2>Sessions by last activity</h2><table><tr><th>Session</th><th>Participant</th><th>Started</th><th>Human messages</th><th>Last activity</th><th>Versions</th></tr>");
         foreach (var row in rows)
@@ -99,7 +106,7 @@ internal static class SessionsPage
         }
 
         html.Append("</table>");
-        AppendPager(html, pageNumber, hasNext, p => Link(p, mode));
+        AppendPager(html, pageNumber, hasNext, p => Link(p, mode, window.Days));
         return Page(experimentName, html);
     }
 

@@ -60,6 +60,17 @@ internal static class Sparkline
         return svg.ToString();
     }
 
+    /// <summary>What a sparkline shows, in words: its title and accessible label.</summary>
+    public static string Describe(IReadOnlyList<SeriesPoint> points, TrendWindow window)
+    {
+        var days = points.Where(p => p.Size <= BucketSize.Day).ToList();
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"human messages per day from {window.From:yyyy-MM-dd} to {window.To.AddDays(-1):yyyy-MM-dd}: {days.Sum(p => p.HumanMessages):N0} in {days.Count} days, at most {days.Select(p => p.HumanMessages).DefaultIfEmpty().Max():N0} a day");
+        return days.Count == points.Count
+            ? text
+            : text + string.Create(CultureInfo.InvariantCulture, $"; before {days.Select(p => p.Start).DefaultIfEmpty(window.To).Min():yyyy-MM-dd} the cache keeps whole months (grey: their average per day)");
+    }
+
     private static string CoarseLabel(SeriesPoint p) => string.Create(CultureInfo.InvariantCulture,
         $"{p.Start:yyyy-MM-dd} to {p.End:yyyy-MM-dd}: {p.HumanMessages:N0} human messages, stored as one {(p.Size == BucketSize.Month ? "month" : p.Size.ToString())}");
 }
