@@ -136,7 +136,7 @@ public static class Commands
         var request = new ReconcileRequest(from, to ?? DateTime.UtcNow, experimentIds is { Length: > 0 } ? experimentIds : null);
         var r = await cache.ReconcileAsync(request, cancellationToken);
         Console.WriteLine(Invariant(
-            $"reconcile: [{r.From:O}, {r.To:O}) {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms; {r.Changes.Count} experiments changed"));
+            $"reconcile: [{r.From:O}, {r.To:O}) {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms; {r.Changes.Count} experiment(s) changed"));
         if (r.Changes.Count == 0)
         {
             return;
