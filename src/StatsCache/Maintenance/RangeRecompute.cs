@@ -25,6 +25,10 @@ internal static class RangeRecompute
         var limited = experiments is not null;
         await using var batch = new NpgsqlBatch(connection, transaction);
 
+        // These statements run once per range: compiling them with JIT costs more than it saves
+        // (measured: a full backfill at the reference size took 12% longer with it).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL jit = off"));
+
         // A coarser backfill chunk first folds any finer buckets of its range into its own size,
         // so the range is covered by one size only before the recount merges into it.
         foreach (var finer in Enum.GetValues<BucketSize>().Where(s => s < range.Size))

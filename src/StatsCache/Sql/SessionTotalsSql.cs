@@ -37,37 +37,37 @@ internal static class SessionTotalsSql
               """;
         return $$"""
             WITH range_messages AS (
-                SELECT m.team_id, m.experiment_id, m.session_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
+                -- Per session, not per (session, experiment): one row per session even if the source
+                -- disagrees with itself about a session's experiment.
+                SELECT m.team_id, m.session_id, max(m.experiment_id) AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
                 WHERE m.created_at >= @from AND m.created_at < @to{{CacheSql.ExperimentFilter("m", limited)}}
-                GROUP BY m.team_id, m.experiment_id, m.session_id
+                GROUP BY m.team_id, m.session_id
             ), range_versions AS (
                 {{rangeVersions}}
             ), touched AS (
-                -- One row per session even if the source disagrees with itself about its experiment.
-                SELECT DISTINCT ON (team_id, session_id) team_id, experiment_id, session_id, started_here
-                FROM (
-                    SELECT s.team_id, s.experiment_id, s.session_id, true AS started_here
-                    FROM {{sql.Sessions}} AS s
-                    WHERE s.created_at >= @from AND s.created_at < @to{{CacheSql.ExperimentFilter("s", limited)}}
-                    UNION ALL
-                    SELECT team_id, experiment_id, session_id, false FROM range_messages
-                ) AS k
-                ORDER BY team_id, session_id, started_here DESC
+                -- Sessions started in the range, and sessions with human messages in it: a hash full join, no sort.
+                SELECT coalesce(s.team_id, rm.team_id) AS team_id, coalesce(s.experiment_id, rm.experiment_id) AS experiment_id,
+                       coalesce(s.session_id, rm.session_id) AS session_id, s.session_id IS NOT NULL AS started_here,
+                       rm.human_message_count, rm.last_activity
+                FROM (SELECT s.team_id, s.experiment_id, s.session_id
+                      FROM {{sql.Sessions}} AS s
+                      WHERE s.created_at >= @from AND s.created_at < @to{{CacheSql.ExperimentFilter("s", limited)}}) AS s
+                FULL JOIN range_messages AS rm ON rm.team_id = s.team_id AND rm.session_id = s.session_id
             ), tagged_elsewhere AS (
                 -- A version tag in the range on a session that neither started nor had a human message
                 -- in it (a bot reply just after a chunk boundary): found by the host's session key.
-                SELECT DISTINCT ON (s.team_id, s.session_id) s.team_id, s.experiment_id, s.session_id, false AS started_here
+                SELECT DISTINCT ON (s.team_id, s.session_id) s.team_id, s.experiment_id, s.session_id, false AS started_here,
+                       NULL::bigint AS human_message_count, NULL::timestamptz AS last_activity
                 FROM range_versions AS rv
                 JOIN {{sql.Sessions}} AS s ON s.session_id = rv.session_id
                 WHERE NOT EXISTS (SELECT 1 FROM touched AS t WHERE t.session_id = rv.session_id){{CacheSql.ExperimentFilter("s", limited)}}
                 ORDER BY s.team_id, s.session_id
             ), counted AS (
                 SELECT k.team_id, k.experiment_id, k.session_id,
-                       CASE WHEN k.started_here THEN coalesce(rm.human_message_count, 0) ELSE whole.human_message_count END AS human_message_count,
-                       rm.last_activity
+                       CASE WHEN k.started_here THEN coalesce(k.human_message_count, 0) ELSE whole.human_message_count END AS human_message_count,
+                       k.last_activity
                 FROM (SELECT * FROM touched UNION ALL SELECT * FROM tagged_elsewhere) AS k
-                LEFT JOIN range_messages AS rm ON rm.team_id = k.team_id AND rm.session_id = k.session_id
                 LEFT JOIN LATERAL (
                     SELECT count(*) AS human_message_count
                     FROM {{sql.HumanMessages}} AS m

@@ -23,8 +23,9 @@ public sealed class SessionStatisticsConfiguration(string? schema = null) : IEnt
         builder.Property(s => s.Versions).HasColumnName("versions");
         builder.Property(s => s.UpdatedAt).HasColumnName("updated_at");
         // "Sessions of experiment X by last activity" is an index scan, newest first, inactive last.
-        builder.HasIndex(s => new { s.TeamId, s.ExperimentId, s.LastActivityOrMinValue })
+        // The session id breaks ties, so a page ordered by (last activity desc, session id) is read in index order.
+        builder.HasIndex(s => new { s.TeamId, s.ExperimentId, s.LastActivityOrMinValue, s.SessionId })
             .HasDatabaseName("ix_statscache_session_statistics_last_activity")
-            .IsDescending(false, false, true);
+            .IsDescending(false, false, true, false);
     }
 }

@@ -94,7 +94,7 @@ public sealed class QueryCompositionTests(PostgresServer server)
         var query = (
                 from st in db.Set<SessionStatistics>()
                 where st.TeamId == 1 && st.ExperimentId == 3
-                orderby st.LastActivityOrMinValue descending
+                orderby st.LastActivityOrMinValue descending, st.SessionId
                 select st.SessionId)
             .Take(50);
         // ToQueryString declares parameters in leading "-- @name='value'" comments: inline them.
