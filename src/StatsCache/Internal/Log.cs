@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Information, "StatsCache reconcile of [{From:O}, {To:O}) done: {Chunks} chunks, {Changed} experiments changed, {Rows} rows in {ElapsedMs:F1} ms")]
     public static partial void Reconciled(ILogger logger, DateTime from, DateTime to, int chunks, int changed, long rows, double elapsedMs);
+
+    [LoggerMessage(8, LogLevel.Warning, "StatsCache could not vacuum its tables after a backfill ({Reason}); autovacuum will, and reads are slower until then")]
+    public static partial void VacuumFailed(ILogger logger, string reason);
 }

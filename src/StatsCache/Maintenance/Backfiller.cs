@@ -113,9 +113,36 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
             finish,
             StateStore.RecordRun(sql, options.CacheName, Operation, now, duration, rows, $"[{from:O}, {to:O}) in {chunks.Count} chunks{(experiments is null ? "" : $", {experiments.Length} experiments")}{(resumed ? ", resumed" : "")}")).ConfigureAwait(false);
 
+        if (rows >= VacuumAfterRows)
+        {
+            await VacuumAsync(connection, sql, cancellationToken).ConfigureAwait(false);
+        }
+
         metrics.Completed(Operation, duration, rows);
         Log.Backfilled(logger, from, to, chunks.Count, rows, duration.TotalMilliseconds, resumed);
         return new BackfillResult(resumed, from, to, chunks.Count, rows, duration);
+    }
+
+    /// <summary>A backfill writing at least this many rows vacuums and analyzes our tables when it is done.</summary>
+    private const long VacuumAfterRows = 100_000;
+
+    /// <summary>
+    /// After a bulk rebuild, our tables have no visibility map and stale statistics until autovacuum
+    /// gets to them: totals reads would visit a heap page per bucket instead of an index-only scan
+    /// (measured 3× slower for a page of experiments right after a reference-size backfill). A failure
+    /// here (e.g. the application's role does not own the tables) is logged, not thrown: the data is fine.
+    /// </summary>
+    private async Task VacuumAsync(NpgsqlConnection connection, CacheSql sql, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand($"VACUUM (ANALYZE) {sql.Buckets}, {sql.SessionStatistics}, {sql.FirstSeen}", connection) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e)
+        {
+            Log.VacuumFailed(logger, e.MessageText);
+        }
     }
 
     private static bool SameExperiments(long[]? stored, long[]? requested) =>

@@ -15,12 +15,7 @@ internal static class FirstSeenSql
     /// correlated NOT EXISTS over the host's sessions (which plans 25–30× slower).
     /// </summary>
     public static string Upsert(CacheSql sql, bool limited) => sql.MirrorDeletions ? Mirror(sql, limited) : $"""
-        WITH candidates AS (
-            SELECT s.team_id, s.experiment_id, s.participant_id, min(s.created_at) AS first_seen_at
-            FROM {sql.Sessions} AS s
-            WHERE s.created_at >= @from AND s.created_at < @to AND s.participant_id IS NOT NULL{CacheSql.ExperimentFilter("s", limited)}
-            GROUP BY s.team_id, s.experiment_id, s.participant_id
-        ), moved AS (
+        WITH {Candidates(sql, limited)}, moved AS (
             SELECT c.team_id, c.experiment_id, c.participant_id, c.first_seen_at, f.first_seen_at AS previous_first_seen_at
             FROM candidates AS c
             LEFT JOIN {sql.FirstSeen} AS f
@@ -29,11 +24,7 @@ internal static class FirstSeenSql
         ), left_behind AS (
             SELECT b.team_id, b.experiment_id, b.bucket_start, b.bucket_size, count(*) AS participants
             FROM moved AS m
-            JOIN {sql.Buckets} AS b
-              ON b.team_id = m.team_id AND b.experiment_id = m.experiment_id
-             AND b.bucket_start <= m.previous_first_seen_at
-             AND b.bucket_start > m.previous_first_seen_at - interval '32 days'
-             AND m.previous_first_seen_at < {sql.BucketEnd("b")}
+            JOIN {sql.Buckets} AS b ON {BucketHolding(sql, "m", "previous_first_seen_at")}
             WHERE m.previous_first_seen_at IS NOT NULL
               AND (m.previous_first_seen_at < @from OR m.previous_first_seen_at >= @to)
             GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
@@ -57,12 +48,7 @@ internal static class FirstSeenSql
     /// when they have no session left. Earlier ranges are authoritative for earlier first visits.
     /// </summary>
     private static string Mirror(CacheSql sql, bool limited) => $"""
-        WITH candidates AS (
-            SELECT s.team_id, s.experiment_id, s.participant_id, min(s.created_at) AS first_seen_at
-            FROM {sql.Sessions} AS s
-            WHERE s.created_at >= @from AND s.created_at < @to AND s.participant_id IS NOT NULL{CacheSql.ExperimentFilter("s", limited)}
-            GROUP BY s.team_id, s.experiment_id, s.participant_id
-        ), recorded AS (
+        WITH {Candidates(sql, limited)}, recorded AS (
             SELECT f.team_id, f.experiment_id, f.participant_id, f.first_seen_at
             FROM {sql.FirstSeen} AS f
             WHERE f.first_seen_at >= @from AND f.first_seen_at < @to{CacheSql.ExperimentFilter("f", limited)}
@@ -86,22 +72,14 @@ internal static class FirstSeenSql
         ), left_behind AS (
             SELECT b.team_id, b.experiment_id, b.bucket_start, b.bucket_size, count(*) AS participants
             FROM moved AS m
-            JOIN {sql.Buckets} AS b
-              ON b.team_id = m.team_id AND b.experiment_id = m.experiment_id
-             AND b.bucket_start <= m.previous_first_seen_at
-             AND b.bucket_start > m.previous_first_seen_at - interval '32 days'
-             AND m.previous_first_seen_at < {sql.BucketEnd("b")}
+            JOIN {sql.Buckets} AS b ON {BucketHolding(sql, "m", "previous_first_seen_at")}
             WHERE m.previous_first_seen_at IS NOT NULL
               AND (m.previous_first_seen_at < @from OR m.previous_first_seen_at >= @to)
             GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
         ), arrived AS (
             SELECT b.team_id, b.experiment_id, b.bucket_start, b.bucket_size, count(*) AS participants
             FROM lost AS l
-            JOIN {sql.Buckets} AS b
-              ON b.team_id = l.team_id AND b.experiment_id = l.experiment_id
-             AND b.bucket_start <= l.next_first_seen_at
-             AND b.bucket_start > l.next_first_seen_at - interval '32 days'
-             AND l.next_first_seen_at < {sql.BucketEnd("b")}
+            JOIN {sql.Buckets} AS b ON {BucketHolding(sql, "l", "next_first_seen_at")}
             GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
         ), deltas AS (
             SELECT team_id, experiment_id, bucket_start, bucket_size, sum(delta) AS delta
@@ -127,4 +105,22 @@ internal static class FirstSeenSql
         SELECT team_id, experiment_id, participant_id, next_first_seen_at FROM lost WHERE next_first_seen_at IS NOT NULL
         ON CONFLICT (team_id, experiment_id, participant_id) DO UPDATE SET first_seen_at = excluded.first_seen_at
         """;
+
+    /// <summary>The earliest session in [@from, @to) of every (experiment, participant) with one.</summary>
+    private static string Candidates(CacheSql sql, bool limited) => $"""
+        candidates AS (
+            SELECT s.team_id, s.experiment_id, s.participant_id, min(s.created_at) AS first_seen_at
+            FROM {sql.Sessions} AS s
+            WHERE s.created_at >= @from AND s.created_at < @to AND s.participant_id IS NOT NULL{CacheSql.ExperimentFilter("s", limited)}
+            GROUP BY s.team_id, s.experiment_id, s.participant_id
+        )
+        """;
+
+    /// <summary>
+    /// Join condition: bucket b of the row's experiment that holds the instant alias.column, whatever
+    /// its size (the 32-day lower bound lets the primary key range-scan).
+    /// </summary>
+    private static string BucketHolding(CacheSql sql, string alias, string column) =>
+        $"b.team_id = {alias}.team_id AND b.experiment_id = {alias}.experiment_id AND b.bucket_start <= {alias}.{column} " +
+        $"AND b.bucket_start > {alias}.{column} - interval '32 days' AND {alias}.{column} < {sql.BucketEnd("b")}";
 }

@@ -97,8 +97,8 @@ internal static class SessionTotalsSql
     /// Mirroring deletions: every session with something in [@from, @to) — a start, a human message,
     /// a version tag, or a last activity we recorded there — is set to exactly what the source holds
     /// for it before @sessions_until (the watermark the operation leaves: session rows always hold
-    /// every row before it, even where the range ends earlier), each an index range scan on the host's (session_id, created_at) indexes; a
-    /// session that is gone from the source (or now belongs to another team) loses its row.
+    /// every row before it, even where the range ends earlier); a session that is gone from the source
+    /// (or now belongs to another team) loses its row.
     /// </summary>
     private static string Mirror(CacheSql sql, bool limited)
     {
@@ -108,13 +108,6 @@ internal static class SessionTotalsSql
 
                   UNION
                   SELECT v.session_id FROM {sql.Versions} AS v WHERE v.created_at >= @from AND v.created_at < @to
-              """;
-        var wholeVersions = sql.Versions is null
-            ? "SELECT '{}'::text[] AS versions"
-            : $$"""
-              SELECT coalesce(array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C"), '{}') AS versions
-                      FROM {{sql.Versions}} AS v
-                      WHERE v.session_id = c.session_id AND v.created_at < @sessions_until
               """;
         return $$"""
             WITH recorded AS (
@@ -141,26 +134,7 @@ internal static class SessionTotalsSql
                 WHERE st.team_id = r.team_id AND st.session_id = r.session_id
                   AND NOT EXISTS (SELECT 1 FROM current AS c WHERE c.session_id = r.session_id AND c.team_id = r.team_id)
             )
-            INSERT INTO {{sql.SessionStatistics}} AS s
-                (team_id, experiment_id, session_id, human_message_count, last_activity, versions, updated_at)
-            SELECT c.team_id, c.experiment_id, c.session_id, w.human_message_count, w.last_activity, wv.versions, @now
-            FROM current AS c
-            CROSS JOIN LATERAL (
-                SELECT count(*) AS human_message_count, max(m.created_at) AS last_activity
-                FROM {{sql.HumanMessages}} AS m
-                WHERE m.session_id = c.session_id AND m.created_at < @sessions_until
-            ) AS w
-            CROSS JOIN LATERAL (
-                {{wholeVersions}}
-            ) AS wv
-            ON CONFLICT (team_id, session_id) DO UPDATE SET
-                experiment_id = excluded.experiment_id,
-                human_message_count = excluded.human_message_count,
-                last_activity = excluded.last_activity,
-                versions = excluded.versions,
-                updated_at = excluded.updated_at
-            WHERE (s.experiment_id, s.human_message_count, s.last_activity, s.versions)
-                IS DISTINCT FROM (excluded.experiment_id, excluded.human_message_count, excluded.last_activity, excluded.versions)
+            {{WholeSessionsUpsert(sql, "@sessions_until", mirror: true)}}
             """;
     }
 
@@ -172,13 +146,6 @@ internal static class SessionTotalsSql
     /// </summary>
     public static string RecountSessions(CacheSql sql)
     {
-        var wholeVersions = sql.Versions is null
-            ? "SELECT '{}'::text[] AS versions"
-            : $$"""
-              SELECT coalesce(array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C"), '{}') AS versions
-                      FROM {{sql.Versions}} AS v
-                      WHERE v.session_id = c.session_id AND v.created_at < @to
-              """;
         var removed = !sql.MirrorDeletions ? "" : $"""
             , removed AS (
                 DELETE FROM {sql.SessionStatistics} AS st
@@ -186,17 +153,6 @@ internal static class SessionTotalsSql
                   AND NOT EXISTS (SELECT 1 FROM current AS c WHERE c.session_id = st.session_id AND c.team_id = st.team_id)
             )
             """;
-        var set = sql.MirrorDeletions
-            ? """
-                human_message_count = excluded.human_message_count,
-                last_activity = excluded.last_activity,
-                versions = excluded.versions,
-              """
-            : """
-                human_message_count = GREATEST(s.human_message_count, excluded.human_message_count),
-                last_activity = GREATEST(s.last_activity, excluded.last_activity),
-                versions = ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(s.versions || excluded.versions) AS x ORDER BY 1),
-              """;
         return $$"""
             WITH current AS (
                 SELECT DISTINCT ON (s.session_id) s.session_id, s.team_id, s.experiment_id
@@ -204,6 +160,30 @@ internal static class SessionTotalsSql
                 WHERE s.session_id = ANY(@sessions)
                 ORDER BY s.session_id, s.team_id
             ){{removed}}
+            {{WholeSessionsUpsert(sql, "@to", sql.MirrorDeletions)}}
+            """;
+    }
+
+    /// <summary>
+    /// Upserts the sessions of the <c>current</c> CTE (session_id, team_id, experiment_id) recounted
+    /// whole over their rows before <paramref name="until"/>, each an index range scan on the host's
+    /// (session_id, created_at) indexes. Mirroring sets the row to the recount; otherwise counts only
+    /// grow and versions are merged. Rows that would not change are not rewritten.
+    /// </summary>
+    private static string WholeSessionsUpsert(CacheSql sql, string until, bool mirror)
+    {
+        var wholeVersions = sql.Versions is null
+            ? "SELECT '{}'::text[] AS versions"
+            : $$"""
+              SELECT coalesce(array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C"), '{}') AS versions
+                      FROM {{sql.Versions}} AS v
+                      WHERE v.session_id = c.session_id AND v.created_at < {{until}}
+              """;
+        var (count, last, versions) = mirror
+            ? ("excluded.human_message_count", "excluded.last_activity", "excluded.versions")
+            : ("GREATEST(s.human_message_count, excluded.human_message_count)", "GREATEST(s.last_activity, excluded.last_activity)",
+               "ARRAY(SELECT DISTINCT x COLLATE \"C\" FROM unnest(s.versions || excluded.versions) AS x ORDER BY 1)");
+        return $$"""
             INSERT INTO {{sql.SessionStatistics}} AS s
                 (team_id, experiment_id, session_id, human_message_count, last_activity, versions, updated_at)
             SELECT c.team_id, c.experiment_id, c.session_id, w.human_message_count, w.last_activity, wv.versions, @now
@@ -211,15 +191,19 @@ internal static class SessionTotalsSql
             CROSS JOIN LATERAL (
                 SELECT count(*) AS human_message_count, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
-                WHERE m.session_id = c.session_id AND m.created_at < @to
+                WHERE m.session_id = c.session_id AND m.created_at < {{until}}
             ) AS w
             CROSS JOIN LATERAL (
                 {{wholeVersions}}
             ) AS wv
             ON CONFLICT (team_id, session_id) DO UPDATE SET
                 experiment_id = excluded.experiment_id,
-            {{set}}
+                human_message_count = {{count}},
+                last_activity = {{last}},
+                versions = {{versions}},
                 updated_at = excluded.updated_at
+            WHERE (s.experiment_id, s.human_message_count, s.last_activity, s.versions)
+                IS DISTINCT FROM (excluded.experiment_id, {{count}}, {{last}}, {{versions}})
             """;
     }
 }

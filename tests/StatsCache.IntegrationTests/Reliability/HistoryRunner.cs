@@ -17,6 +17,11 @@ namespace StatsCache.IntegrationTests.Reliability;
 /// a partial backfill never over-counts. A failure is rethrown with the history as it was played,
 /// with concrete times and ids.
 /// </summary>
+/// <remarks>
+/// With <see cref="DeletionSemantics.Mirror"/> the cache mirrors deletions and tracks changes: purges
+/// may remove any session at any time and late rows may be mixed with them, and every refresh must
+/// still be exact against the host's tables alone.
+/// </remarks>
 public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, HistoryOracle oracle)
 {
     public static readonly long[] Teams = [1, 2];
@@ -26,7 +31,22 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
     {
         await oracle.ResetAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(history.Start, TimeSpan.Zero));
-        await using var instance = CacheInstance.Create(connectionString, clock, o => o.LookBack = history.LookBack);
+        var mirror = oracle.Semantics == DeletionSemantics.Mirror;
+        await using var instance = CacheInstance.Create(connectionString, clock, o =>
+        {
+            o.LookBack = history.LookBack;
+            if (mirror)
+            {
+                o.Deletions = SourceDeletions.Mirror;
+                o.ChangeTracking = true;
+                o.HumanMessages.ChangeTrackingTable = "chat_messages";
+            }
+        });
+        if (mirror)
+        {
+            await instance.Cache.EnableChangeTrackingAsync();
+        }
+
         var run = new Run(instance, new HostData(db), db, oracle, history.LookBack);
         try
         {
@@ -51,6 +71,9 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         private bool _lateRowsPending;
         private bool _anyLateRow;
         private bool _anyPurge;
+
+        /// <summary>Mirroring with change tracking: late rows and purges anywhere are recomputed by the next refresh.</summary>
+        private bool Tracked => oracle.Semantics == DeletionSemantics.Mirror;
 
         public string Log => _log.ToString();
 
@@ -156,7 +179,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         private async Task LateSessionAsync(LateSession l)
         {
             var (from, watermark) = await InsertWindowAsync();
-            if (watermark is null || _anyPurge)
+            if (watermark is null || (_anyPurge && !Tracked))
             {
                 Write($"{l}: skipped ({(watermark is null ? "cache never built: nothing is late" : "this history purges")})");
                 return;
@@ -172,7 +195,8 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
             var times = Enumerable.Range(0, l.Humans).Select(i => at.AddMinutes(i + 1)).ToList();
             await data.AddMessagesAsync(team, experiment, id, times, human: true, version: "v1");
             row.LastRowAt = times.Count > 0 ? times.Max() : at;
-            _lateRowsPending = _anyLateRow = true;
+            _lateRowsPending = !Tracked;
+            _anyLateRow = true;
             Write($"late session {id}: team {team} exp {experiment} participant {participant?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} at {at:yyyy-MM-dd HH:mm:ss}, {l.Humans} human msg(s) (window starts {from:yyyy-MM-dd HH:mm})");
         }
 
@@ -225,7 +249,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         {
             var live = _sessions.Where(s => !s.Purged).ToList();
             var (from, watermark) = await InsertWindowAsync();
-            if (live.Count == 0 || watermark is null || _anyLateRow)
+            if (live.Count == 0 || watermark is null || (_anyLateRow && !Tracked))
             {
                 Write($"{p}: skipped (no session, cache never built, or this history has late rows)");
                 return;
@@ -233,7 +257,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
 
             var session = live[p.Session % live.Count];
             var purgeBefore = BucketCalendar.Floor(from, BucketSize.Month);
-            if (session.LastRowAt >= purgeBefore)
+            if (session.LastRowAt >= purgeBefore && !Tracked)
             {
                 Write($"purge of session {session.Id} skipped: its rows reach {session.LastRowAt:yyyy-MM-dd HH:mm}, not before {purgeBefore:yyyy-MM-dd}");
                 return;

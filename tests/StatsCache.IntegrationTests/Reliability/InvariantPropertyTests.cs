@@ -77,4 +77,23 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
 
         output.WriteLine($"{iterations} histories in {(DateTime.UtcNow - started).TotalSeconds:0.0} s{(Soak ? " (soak)" : "")}");
     }
+
+    /// <summary>
+    /// The same histories with <c>Deletions = Mirror</c> and change tracking: purges remove any
+    /// session at any time (privacy erasure), late rows and purges mix, and after every refresh every
+    /// total equals the live SQL over the host's tables alone.
+    /// </summary>
+    [Fact]
+    public async Task RandomHistoriesWithErasuresAreExactAfterEveryRefreshWhenMirroredAndTracked()
+    {
+        await using var h = await CacheHarness.CreateAsync(server, Starts[0]);
+        var oracle = new HistoryOracle(h.Db, DeletionSemantics.Mirror);
+        await oracle.EnsureArchiveAsync();
+        var runner = new HistoryRunner(h.ConnectionString, h.Db, oracle);
+        var iterations = Soak
+            ? long.Parse(Environment.GetEnvironmentVariable("STATSCACHE_SOAK_ITERATIONS") ?? "3000", CultureInfo.InvariantCulture)
+            : Iterations / 2;
+
+        await Histories(Soak ? 40 : 20).SampleAsync(runner.RunAsync, writeLine: output.WriteLine, iter: iterations, threads: 1, print: history => history.ToString());
+    }
 }
