@@ -31,6 +31,7 @@ internal static class MarkdownReport
         }
 
         Targets(md, runs);
+        WhyMissed(md);
         foreach (var run in runs)
         {
             Run(md, run);
@@ -38,6 +39,20 @@ internal static class MarkdownReport
 
         AcrossSizes(md, runs);
         return md.ToString();
+    }
+
+    /// <summary>
+    /// The analysis of the missed targets: written by a person (it explains, it does not measure), kept
+    /// next to the report code and copied in verbatim so the report stays one generated file.
+    /// </summary>
+    private static void WhyMissed(StringBuilder md)
+    {
+        var notes = Path.Combine(AppContext.BaseDirectory, "Report", "TargetNotes.md");
+        if (File.Exists(notes))
+        {
+            md.AppendLine(File.ReadAllText(notes).TrimEnd());
+            md.AppendLine();
+        }
     }
 
     private static void Targets(StringBuilder md, List<BenchmarkRun> runs)
@@ -48,7 +63,9 @@ internal static class MarkdownReport
         md.AppendLine();
         md.AppendLine("| scenario | target | " + string.Join(" | ", runs.Select(r => r.Size)) + " |");
         md.AppendLine("|---|---|" + string.Concat(runs.Select(_ => "---|")));
-        var keys = runs.SelectMany(r => r.Scenarios).SelectMany(s => s.Targets.Select(t => (s.Key, s.Title, t.Target))).Distinct().ToList();
+        // One row per (scenario, target): titles carry size-dependent counts, so they are not part of the key.
+        var keys = runs.SelectMany(r => r.Scenarios).SelectMany(s => s.Targets.Select(t => (s.Key, s.Title, t.Target)))
+            .DistinctBy(k => (k.Key, k.Target)).ToList();
         foreach (var (key, title, target) in keys)
         {
             var cells = runs.Select(r => r.Scenarios.FirstOrDefault(s => s.Key == key)?.Targets.FirstOrDefault(t => t.Target == target) is { } t
