@@ -67,6 +67,14 @@ internal static class StateSql
     public static string EarliestSourceRow(CacheSql sql, bool limited) => $"""
         SELECT least(
             (SELECT min(s.created_at) FROM {sql.Sessions} AS s WHERE true{CacheSql.ExperimentFilter("s", limited)}),
-            (SELECT min(m.created_at) FROM {sql.HumanMessages} AS m WHERE true{CacheSql.ExperimentFilter("m", limited)}))
+            (SELECT min(m.created_at) FROM {sql.HumanMessages} AS m WHERE true{CacheSql.ExperimentFilter("m", limited)}){StoredToo(sql, limited)})
         """;
+
+    /// <summary>
+    /// Mirroring deletions, a full rebuild must also cover what we store: a range whose source rows
+    /// were all deleted has no source row left to start from, and its buckets must still go.
+    /// </summary>
+    private static string StoredToo(CacheSql sql, bool limited) => !sql.MirrorDeletions
+        ? ""
+        : $",\n    (SELECT min(b.bucket_start) FROM {sql.Buckets} AS b WHERE true{CacheSql.ExperimentFilter("b", limited)})";
 }

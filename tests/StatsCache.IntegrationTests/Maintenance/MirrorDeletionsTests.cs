@@ -85,6 +85,26 @@ public sealed class MirrorDeletionsTests(PostgresServer server, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task AFullRebuildAlsoClearsRangesWhoseSourceRowsAreAllGone()
+    {
+        // Found by the mirrored soak: a rebuild that started at the earliest *source* row never
+        // revisited an earlier range whose every row had been erased.
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.Deletions = SourceDeletions.Mirror);
+        var erased = await h.Data.AddSessionAsync(1, 5, 1, Start.AddDays(-3));
+        await h.Data.AddMessagesAsync(1, 5, erased, Start.AddDays(-3), 4);
+        await h.Cache.RefreshAsync();
+        await ExecuteAsync(h, $"DELETE FROM chat_messages WHERE session_id = {erased}; DELETE FROM chat_sessions WHERE id = {erased}");
+        h.Advance(TimeSpan.FromDays(1));
+        var kept = await h.Data.AddSessionAsync(1, 5, 2, h.Now.AddHours(-1));
+        await h.Data.AddMessagesAsync(1, 5, kept, h.Now.AddHours(-1), 1);
+
+        await h.Cache.BackfillAsync();
+
+        await h.AssertExactAsync(1, "after a full rebuild");
+        (await h.Cache.GetExperimentBucketsAsync(1, 5)).Should().OnlyContain(b => b.Start >= Start.AddHours(-1), "the erased session's buckets are gone");
+    }
+
+    [Fact]
     public async Task KeepHistoryReconcileAddsLateRowsButNeverRemovesPurgedOnes()
     {
         await using var h = await CacheHarness.CreateAsync(server, Start);
