@@ -5,20 +5,30 @@ namespace StatsCache.IntegrationTests.Host;
 
 /// <summary>
 /// The numbers computed live from the host's tables, the way a dashboard does it today with
-/// sub-queries: the oracle every cached statistic is compared to.
+/// sub-queries: the oracle every cached statistic is compared to. The relations default to the
+/// host's tables; an oracle that also counts archived rows passes its own.
 /// </summary>
-public sealed class LiveStatistics(NpgsqlDataSource db)
+/// <param name="db">The host's database.</param>
+/// <param name="sessions">Relation with id, team_id, experiment_id, participant_id, created_at.</param>
+/// <param name="humanMessages">Relation with team_id, experiment_id, session_id, created_at of human messages.</param>
+/// <param name="versions">Relation with session_id, version_label, created_at.</param>
+public sealed class LiveStatistics(
+    NpgsqlDataSource db,
+    string sessions = "(SELECT id, team_id, experiment_id, participant_id, created_at FROM chat_sessions)",
+    string humanMessages = "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human)",
+    string versions = "(SELECT session_id, version_label, created_at FROM message_versions)")
 {
+    /// <summary>Per experiment of the team: sessions, distinct participants, human messages, last activity — over rows before <paramref name="before"/>.</summary>
     public async Task<Dictionary<long, ExperimentTotals>> ExperimentsAsync(long team, DateTime before)
     {
-        await using var command = db.CreateCommand("""
+        await using var command = db.CreateCommand($"""
+            WITH s AS MATERIALIZED {sessions}, m AS MATERIALIZED {humanMessages}
             SELECT e.experiment_id,
-                   (SELECT count(*) FROM chat_sessions s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
-                   (SELECT count(DISTINCT s.participant_id) FROM chat_sessions s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
-                   (SELECT count(*) FROM chat_messages m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.is_human AND m.created_at < @before),
-                   (SELECT max(m.created_at) FROM chat_messages m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.is_human AND m.created_at < @before)
-            FROM (SELECT experiment_id FROM chat_sessions WHERE team_id = @team
-                  UNION SELECT experiment_id FROM chat_messages WHERE team_id = @team) AS e
+                   (SELECT count(*) FROM s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
+                   (SELECT count(DISTINCT s.participant_id) FROM s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
+                   (SELECT count(*) FROM m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.created_at < @before),
+                   (SELECT max(m.created_at) FROM m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.created_at < @before)
+            FROM (SELECT experiment_id FROM s WHERE team_id = @team UNION SELECT experiment_id FROM m WHERE team_id = @team) AS e
             """);
         command.Parameters.AddWithValue("team", team);
         command.Parameters.AddWithValue("before", before);
@@ -33,14 +43,16 @@ public sealed class LiveStatistics(NpgsqlDataSource db)
         return result;
     }
 
+    /// <summary>Per session of the team: human messages, last activity and sorted distinct versions before <paramref name="before"/>.</summary>
     public async Task<Dictionary<long, SessionTotals>> SessionsAsync(long team, DateTime before)
     {
-        await using var command = db.CreateCommand("""
+        await using var command = db.CreateCommand($"""
+            WITH s AS MATERIALIZED {sessions}, m AS MATERIALIZED {humanMessages}, v AS MATERIALIZED {versions}
             SELECT s.id,
-                   (SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id AND m.is_human AND m.created_at < @before),
-                   (SELECT max(m.created_at) FROM chat_messages m WHERE m.session_id = s.id AND m.is_human AND m.created_at < @before),
-                   coalesce((SELECT array_agg(DISTINCT v.version_label COLLATE "C" ORDER BY v.version_label COLLATE "C") FROM message_versions v WHERE v.session_id = s.id AND v.created_at < @before), '{}')
-            FROM chat_sessions s WHERE s.team_id = @team
+                   (SELECT count(*) FROM m WHERE m.session_id = s.id AND m.created_at < @before),
+                   (SELECT max(m.created_at) FROM m WHERE m.session_id = s.id AND m.created_at < @before),
+                   coalesce((SELECT array_agg(DISTINCT v.version_label COLLATE "C" ORDER BY v.version_label COLLATE "C") FROM v WHERE v.session_id = s.id AND v.created_at < @before), ARRAY[]::text[])
+            FROM s WHERE s.team_id = @team
             """);
         command.Parameters.AddWithValue("team", team);
         command.Parameters.AddWithValue("before", before);
@@ -48,6 +60,7 @@ public sealed class LiveStatistics(NpgsqlDataSource db)
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
+            // Every session has a row, with its versions even without a human message.
             var id = reader.GetInt64(0);
             result[id] = new SessionTotals(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetDateTime(2), reader.GetFieldValue<string[]>(3));
         }

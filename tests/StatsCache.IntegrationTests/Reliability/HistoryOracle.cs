@@ -1,4 +1,5 @@
 using Npgsql;
+using StatsCache.IntegrationTests.Host;
 using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reliability;
@@ -69,53 +70,11 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
         : "(SELECT session_id, version_label, created_at FROM message_versions)";
 
     /// <summary>Per experiment of the team: sessions, distinct participants, human messages, last activity — over rows before <paramref name="before"/>.</summary>
-    public async Task<Dictionary<long, ExperimentTotals>> ExperimentsAsync(long team, DateTime before)
-    {
-        await using var command = db.CreateCommand($"""
-            WITH s AS MATERIALIZED {Sessions}, m AS MATERIALIZED {HumanMessages}
-            SELECT e.experiment_id,
-                   (SELECT count(*) FROM s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
-                   (SELECT count(DISTINCT s.participant_id) FROM s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
-                   (SELECT count(*) FROM m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.created_at < @before),
-                   (SELECT max(m.created_at) FROM m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.created_at < @before)
-            FROM (SELECT experiment_id FROM s WHERE team_id = @team UNION SELECT experiment_id FROM m WHERE team_id = @team) AS e
-            """);
-        command.Parameters.AddWithValue("team", team);
-        command.Parameters.AddWithValue("before", before);
-        var result = new Dictionary<long, ExperimentTotals>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var id = reader.GetInt64(0);
-            result[id] = new ExperimentTotals(id, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetDateTime(4));
-        }
-
-        return result;
-    }
+    public Task<Dictionary<long, ExperimentTotals>> ExperimentsAsync(long team, DateTime before) => Live.ExperimentsAsync(team, before);
 
     /// <summary>Per session of the team: human messages, last activity and sorted distinct versions before <paramref name="before"/>.</summary>
-    public async Task<Dictionary<long, SessionTotals>> SessionsAsync(long team, DateTime before)
-    {
-        await using var command = db.CreateCommand($"""
-            WITH s AS MATERIALIZED {Sessions}, m AS MATERIALIZED {HumanMessages}, v AS MATERIALIZED {Versions}
-            SELECT s.id,
-                   (SELECT count(*) FROM m WHERE m.session_id = s.id AND m.created_at < @before),
-                   (SELECT max(m.created_at) FROM m WHERE m.session_id = s.id AND m.created_at < @before),
-                   coalesce((SELECT array_agg(DISTINCT v.version_label COLLATE "C" ORDER BY v.version_label COLLATE "C") FROM v WHERE v.session_id = s.id AND v.created_at < @before), ARRAY[]::text[])
-            FROM s WHERE s.team_id = @team
-            """);
-        command.Parameters.AddWithValue("team", team);
-        command.Parameters.AddWithValue("before", before);
-        var result = new Dictionary<long, SessionTotals>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var id = reader.GetInt64(0);
-            var count = reader.GetInt64(1);
-            // Every session has a row, with its versions even without a human message.
-            result[id] = new SessionTotals(id, count, reader.IsDBNull(2) ? null : reader.GetDateTime(2), reader.GetFieldValue<string[]>(3));
-        }
+    public Task<Dictionary<long, SessionTotals>> SessionsAsync(long team, DateTime before) => Live.SessionsAsync(team, before);
 
-        return result;
-    }
+    /// <summary>The live SQL over the rows these semantics count.</summary>
+    private LiveStatistics Live => new(db, Sessions, HumanMessages, Versions);
 }
