@@ -84,4 +84,17 @@ public sealed class StatisticsCacheOptions
     /// Fixed per cache: a cache built in one zone refuses to run in another until it is rebuilt.
     /// </summary>
     public string TimeZone { get; set; } = "UTC";
+    /// <summary>
+    /// How long one maintenance statement (refresh, backfill, compress, reconcile) may run before it is
+    /// cancelled. Npgsql's default of 30 seconds is far too short for a first build or a catch-up at
+    /// scale; reads keep the connection's own timeout. Default 10 minutes; allowed 1 second to 24 hours.
+    /// </summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The most source rows (sessions plus human messages) one maintenance transaction should read:
+    /// a backfill chunk or a catch-up step of a refresh covering more is split into smaller ones (whole
+    /// hours at least), so every transaction stays bounded. Default 2,000,000; allowed 1 to 1,000,000,000.
+    /// </summary>
+    public long MaxRowsPerChunk { get; set; } = 2_000_000;
 }

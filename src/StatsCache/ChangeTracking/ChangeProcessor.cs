@@ -28,7 +28,7 @@ internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconcile
 
         DateTime? first = null, last = null;
         long[] experiments, sessions, teams;
-        await using (var pending = new NpgsqlCommand(ChangeTrackingSql.Pending(sql), connection))
+        await using (var pending = new NpgsqlCommand(ChangeTrackingSql.Pending(sql), connection) { CommandTimeout = Maintenance.CommandTimeouts.Seconds(env.Options) })
         {
             pending.Parameters.AddWithValue("cache", env.Options.CacheName);
             pending.Parameters.AddWithValue("max_id", maxId);
@@ -49,7 +49,7 @@ internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconcile
         }
 
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction);
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = Maintenance.CommandTimeouts.Seconds(env.Options) };
         if (sessions.Length > 0)
         {
             var recount = new NpgsqlBatchCommand(SessionTotalsSql.RecountSessions(sql));

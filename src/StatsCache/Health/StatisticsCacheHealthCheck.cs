@@ -22,6 +22,17 @@ internal sealed class StatisticsCacheHealthCheck(CacheEnvironment env, TimeProvi
                 return new HealthCheckResult(context.Registration.FailureStatus, "The cache was never built: no refresh or backfill has completed yet.");
             }
 
+            // Maintenance never moves the watermark past the database's clock (MaintenanceClock); a watermark
+            // ahead of it was moved by an instance whose clock ran ahead, and rows stamped below it are skipped.
+            var databaseNow = await MaintenanceClock.DatabaseNowAsync(connection, connection.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            if (watermark > databaseNow)
+            {
+                return new HealthCheckResult(
+                    context.Registration.FailureStatus,
+                    $"The watermark {watermark:O} is {(watermark - databaseNow).TotalMinutes:0.#} min ahead of the database's clock ({databaseNow:O}): an instance whose clock ran ahead moved it, and rows committed below it are not counted. Fix that instance's clock; once the database's clock has passed the watermark, reconcile the range since the skew began.",
+                    data: new Dictionary<string, object> { ["watermark"] = watermark, ["databaseNow"] = databaseNow });
+            }
+
             var lag = time.GetUtcNow().UtcDateTime - watermark;
             var data = new Dictionary<string, object> { ["watermark"] = watermark, ["lagSeconds"] = Math.Round(lag.TotalSeconds) };
             var description = $"Last refresh reached {watermark:O}, {lag.TotalMinutes:0.#} min ago.";

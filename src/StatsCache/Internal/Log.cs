@@ -28,4 +28,9 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Warning, "StatsCache could not vacuum its tables after a backfill ({Reason}); autovacuum will, and reads are slower until then")]
     public static partial void VacuumFailed(ILogger logger, string reason);
+    [LoggerMessage(140, LogLevel.Information, "StatsCache refresh of [{From:O}, {To:O}) holds more than {MaxRows} rows: catching up in {Steps} steps, each moving the watermark")]
+    public static partial void RefreshInSteps(ILogger logger, DateTime from, DateTime to, int steps, long maxRows);
+
+    [LoggerMessage(141, LogLevel.Warning, "StatsCache: this instance's clock ({Local:O}) is ahead of the database's ({Database:O}); maintenance uses the database's, so the watermark never runs ahead of it")]
+    public static partial void ClockAhead(ILogger logger, DateTime local, DateTime database);
 }

@@ -88,5 +88,15 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
         {
             yield return $"StatisticsCacheOptions.TimeZone '{o.TimeZone}' {zoneProblem}.";
         }
+
+        if (o.CommandTimeout < TimeSpan.FromSeconds(1) || o.CommandTimeout > TimeSpan.FromHours(24))
+        {
+            yield return $"StatisticsCacheOptions.CommandTimeout is {o.CommandTimeout}; allowed is 1 second to 24 hours.";
+        }
+
+        if (o.MaxRowsPerChunk < 1 || o.MaxRowsPerChunk > 1_000_000_000)
+        {
+            yield return $"StatisticsCacheOptions.MaxRowsPerChunk is {o.MaxRowsPerChunk}; allowed is 1 to 1,000,000,000.";
+        }
     }
 }

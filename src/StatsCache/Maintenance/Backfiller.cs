@@ -11,8 +11,10 @@ namespace StatsCache.Maintenance;
 
 /// <summary>
 /// Rebuilds buckets from the source for a range, chunk by chunk (one transaction per calendar
-/// month or less, at the bucket size the policy keeps for it), recording progress after each chunk
-/// so an interrupted backfill resumes where it stopped. Waits for the maintenance lock.
+/// month or less, at the bucket size the policy keeps for it, and at most
+/// <see cref="StatisticsCacheOptions.MaxRowsPerChunk"/> source rows where whole hours allow), recording
+/// progress after each chunk so an interrupted backfill resumes where it stopped; the last chunk
+/// moves the watermark in its own transaction. Waits for the maintenance lock.
 /// </summary>
 internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, StatisticsCacheMetrics metrics, ILogger<Backfiller> logger)
 {
@@ -30,7 +32,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
 
         await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var maintenanceLock = await MaintenanceLock.AcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
-        var state = await StateStore.LoadAsync(connection, env.Sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
+        var state = await StateStore.LoadAsync(connection, env.Sql, env.Options.CacheName, now, CommandTimeouts.Seconds(env.Options), cancellationToken).ConfigureAwait(false);
         return await RunLockedAsync(connection, state, request, progress, cancellationToken).ConfigureAwait(false);
     }
 
@@ -40,7 +42,14 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         var started = time.GetTimestamp();
         var sql = env.Sql;
         var options = env.Options;
-        var now = time.GetUtcNow().UtcDateTime;
+        var timeout = CommandTimeouts.Seconds(options);
+        var now = await MaintenanceClock.NowAsync(connection, time, timeout, logger, cancellationToken).ConfigureAwait(false);
+        if (request.From > now)
+        {
+            // This instance's clock may be ahead of the database's: the check above could not see it.
+            throw new ArgumentOutOfRangeException(nameof(request), request.From, $"request.From ({request.From:O}) is after the database's clock ({now:O}); there is nothing to backfill.");
+        }
+
         var experiments = request.ExperimentIds?.Distinct().Order().ToArray();
         if (experiments is { Length: 0 })
         {
@@ -50,6 +59,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         // Resume an interrupted backfill of the same request; otherwise start a new one up to now.
         var resumed = state.BackfillTo is not null && state.BackfillDoneUntil is not null
             && state.BackfillRequestedFrom == request.From && SameExperiments(state.BackfillExperiments, experiments);
+        var full = experiments is null;
         DateTime? from;
         DateTime to;
         if (resumed)
@@ -61,8 +71,9 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         {
             // A partial backfill stops at the watermark: what lies beyond is the next refresh's, and
             // real-time reads add the source rows from the watermark on to buckets that end there.
-            to = experiments is not null && state.Watermark is { } watermark && watermark < now ? watermark : now;
-            from = request.From ?? await EarliestSourceRowAsync(connection, sql, experiments, cancellationToken).ConfigureAwait(false);
+            // A full one never ends before the watermark, even on an instance whose clock lags it.
+            to = state.Watermark is { } watermark && (!full || watermark > now) ? watermark : now;
+            from = request.From ?? await EarliestSourceRowAsync(connection, sql, experiments, timeout, cancellationToken).ConfigureAwait(false);
             if (!sql.TimeZone.IsUtc && from < ReportingTimeZone.CheckedFrom)
             {
                 // The zone's offsets and DST changes were only checked from CheckedFrom on.
@@ -70,29 +81,62 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                     $"StatsCache: the backfill would start at {from:O}, before {ReportingTimeZone.CheckedFrom:yyyy-MM-dd}; reporting time zone '{sql.TimeZone.Id}' is only checked for exact day buckets from then on. Backfill from a later date, or use TimeZone = \"UTC\".");
             }
 
-            await StartAsync(connection, sql, options.CacheName, request.From, experiments, to, from ?? to, now, cancellationToken).ConfigureAwait(false);
+            await StartAsync(connection, sql, options.CacheName, request.From, experiments, to, from ?? to, now, timeout, cancellationToken).ConfigureAwait(false);
         }
 
         // A full backfill ends with the watermark at `to`; a partial one leaves the watermark where it is,
         // so it must not roll up anything the next refresh may still rewrite.
-        var full = experiments is null;
         var rewritableFrom = (full ? to : state.Watermark ?? to) - options.LookBack;
         var cutoffs = RetentionCutoffs.At(to, rewritableFrom, options.HourlyRetention, options.DailyRetention, sql.TimeZone)
             .AtLeast(state.DailyFrom, state.HourlyFrom);
-        var chunks = from is { } start && start < to ? BackfillPlan.Chunks(start, to, cutoffs, sql.TimeZone) : [];
+
+        // Chunks by calendar and by volume: one cheap count per hour first, so no transaction reads
+        // more than MaxRowsPerChunk rows where whole hours allow. Above the watermark of a built
+        // cache, buckets are not split (see BackfillPlan): each chunk there moves the watermark.
+        var built = full ? state.Watermark : null;
+        var chunks = from is { } start && start < to
+            ? BackfillPlan.Chunks(
+                start,
+                to,
+                cutoffs,
+                sql.TimeZone,
+                await VolumeReader.ReadAsync(connection, sql, BucketCalendar.Floor(start, BucketSize.Month, sql.TimeZone), to, experiments, options, cancellationToken).ConfigureAwait(false),
+                splitBucketsUntil: built)
+            : [];
 
         long rows = 0;
+        var runDetail = () => $"[{from:O}, {to:O}) in {chunks.Count} chunks{(experiments is null ? "" : $", {experiments.Length} experiments")}{(resumed ? ", resumed" : "")}";
         for (var i = 0; i < chunks.Count; i++)
         {
             var chunk = chunks[i];
+            var last = i == chunks.Count - 1;
             await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false))
             {
-                var written = await RangeRecompute.RunAsync(connection, transaction, sql, chunk, experiments, now, sessionsUntil: to, cancellationToken).ConfigureAwait(false);
-                var mark = new NpgsqlBatchCommand(StateSql.BackfillProgress(sql));
-                mark.Parameters.AddWithValue("cache", options.CacheName);
-                mark.Parameters.AddWithValue("done_until", chunk.To);
-                mark.Parameters.AddWithValue("now", now);
-                await StateStore.ExecuteAsync(connection, transaction, cancellationToken, mark).ConfigureAwait(false);
+                // Session rows hold every row before the watermark this transaction leaves, and no other.
+                var leaves = !full ? to : built is { } w ? (chunk.To > w ? chunk.To : w) : to;
+                var written = await RangeRecompute.RunAsync(connection, transaction, sql, chunk, experiments, now, sessionsUntil: leaves, timeout, cancellationToken).ConfigureAwait(false);
+                var commands = new List<NpgsqlBatchCommand>();
+                if (last)
+                {
+                    // The last chunk and the watermark move commit together: a real-time read in between
+                    // would add the source rows after the old watermark to buckets that already hold them.
+                    commands.AddRange(Finish(sql, options.CacheName, full ? to : null, cutoffs, now, time.GetElapsedTime(started), rows + written, runDetail()));
+                }
+                else
+                {
+                    var mark = new NpgsqlBatchCommand(StateSql.BackfillProgress(sql));
+                    mark.Parameters.AddWithValue("cache", options.CacheName);
+                    mark.Parameters.AddWithValue("done_until", chunk.To);
+                    mark.Parameters.AddWithValue("now", now);
+                    commands.Add(mark);
+                    if (built is not null && chunk.WritesBuckets)
+                    {
+                        // Rebuilding a built cache: a chunk beyond its watermark moves it along (never back).
+                        commands.Add(StateStore.Advance(sql, options.CacheName, chunk.To, null, null, now));
+                    }
+                }
+
+                await StateStore.ExecuteAsync(connection, transaction, timeout, cancellationToken, [.. commands]).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 rows += written;
             }
@@ -102,16 +146,10 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         }
 
         var duration = time.GetElapsedTime(started);
-        var finish = new NpgsqlBatchCommand(StateSql.FinishBackfill(sql));
-        finish.Parameters.AddWithValue("cache", options.CacheName);
-        finish.Parameters.AddWithValue("now", now);
-        await StateStore.ExecuteAsync(
-            connection,
-            transaction: null,
-            cancellationToken,
-            StateStore.Advance(sql, options.CacheName, full ? to : null, cutoffs.DailyFrom, cutoffs.HourlyFrom, now),
-            finish,
-            StateStore.RecordRun(sql, options.CacheName, Operation, now, duration, rows, $"[{from:O}, {to:O}) in {chunks.Count} chunks{(experiments is null ? "" : $", {experiments.Length} experiments")}{(resumed ? ", resumed" : "")}")).ConfigureAwait(false);
+        if (chunks.Count == 0)
+        {
+            await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, [.. Finish(sql, options.CacheName, full ? to : null, cutoffs, now, duration, rows, runDetail())]).ConfigureAwait(false);
+        }
 
         if (rows >= VacuumAfterRows)
         {
@@ -121,6 +159,20 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         metrics.Completed(Operation, duration, rows);
         Log.Backfilled(logger, from, to, chunks.Count, rows, duration.TotalMilliseconds, resumed);
         return new BackfillResult(resumed, from, to, chunks.Count, rows, duration);
+    }
+
+    /// <summary>The end of a backfill: watermark (full backfills) and cut-offs moved, progress forgotten, run recorded.</summary>
+    private static NpgsqlBatchCommand[] Finish(CacheSql sql, string cacheName, DateTime? watermark, RetentionCutoffs cutoffs, DateTime now, TimeSpan duration, long rows, string detail)
+    {
+        var finish = new NpgsqlBatchCommand(StateSql.FinishBackfill(sql));
+        finish.Parameters.AddWithValue("cache", cacheName);
+        finish.Parameters.AddWithValue("now", now);
+        return
+        [
+            StateStore.Advance(sql, cacheName, watermark, cutoffs.DailyFrom, cutoffs.HourlyFrom, now),
+            finish,
+            StateStore.RecordRun(sql, cacheName, Operation, now, duration, rows, detail),
+        ];
     }
 
     /// <summary>A backfill writing at least this many rows vacuums and analyzes our tables when it is done.</summary>
@@ -148,9 +200,9 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
     private static bool SameExperiments(long[]? stored, long[]? requested) =>
         stored is null ? requested is null : requested is not null && stored.AsSpan().SequenceEqual(requested);
 
-    private static async Task<DateTime?> EarliestSourceRowAsync(NpgsqlConnection connection, CacheSql sql, long[]? experiments, CancellationToken cancellationToken)
+    private static async Task<DateTime?> EarliestSourceRowAsync(NpgsqlConnection connection, CacheSql sql, long[]? experiments, int timeout, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(StateSql.EarliestSourceRow(sql, experiments is not null), connection);
+        await using var command = new NpgsqlCommand(StateSql.EarliestSourceRow(sql, experiments is not null), connection) { CommandTimeout = timeout };
         if (experiments is not null)
         {
             command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = experiments });
@@ -160,7 +212,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         return value is DateTime earliest ? earliest : null;
     }
 
-    private static async Task StartAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime? requestedFrom, long[]? experiments, DateTime to, DateTime doneUntil, DateTime now, CancellationToken cancellationToken)
+    private static async Task StartAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime? requestedFrom, long[]? experiments, DateTime to, DateTime doneUntil, DateTime now, int timeout, CancellationToken cancellationToken)
     {
         var start = new NpgsqlBatchCommand(StateSql.StartBackfill(sql));
         start.Parameters.AddWithValue("cache", cacheName);
@@ -169,6 +221,6 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         start.Parameters.AddWithValue("to", to);
         start.Parameters.AddWithValue("done_until", doneUntil);
         start.Parameters.AddWithValue("now", now);
-        await StateStore.ExecuteAsync(connection, null, cancellationToken, start).ConfigureAwait(false);
+        await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, start).ConfigureAwait(false);
     }
 }

@@ -30,7 +30,10 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
             return new CompressResult(true, 0, null, null, time.GetElapsedTime(started));
         }
 
-        var state = await StateStore.LoadAsync(connection, sql, options.CacheName, now, cancellationToken).ConfigureAwait(false);
+        // Cut-offs from the same safe "now" as refreshes: an instance days ahead must not roll up hours they still rewrite.
+        var timeout = CommandTimeouts.Seconds(options);
+        now = await MaintenanceClock.NowAsync(connection, time, timeout, logger, cancellationToken).ConfigureAwait(false);
+        var state = await StateStore.LoadAsync(connection, sql, options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
         if (state.Watermark is not { } watermark)
         {
             return new CompressResult(true, 0, null, null, time.GetElapsedTime(started));
@@ -42,13 +45,14 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         long rows;
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false))
         {
-            await using var batch = new Npgsql.NpgsqlBatch(connection, transaction);
+            await using var batch = new Npgsql.NpgsqlBatch(connection, transaction) { Timeout = timeout };
             batch.BatchCommands.Add(RollUp(sql, BucketSize.Hour, BucketSize.Day, cutoffs.HourlyFrom, now));
             batch.BatchCommands.Add(RollUp(sql, BucketSize.Day, BucketSize.Month, cutoffs.DailyFrom, now));
             rows = await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await StateStore.ExecuteAsync(
                 connection,
                 transaction,
+                timeout,
                 cancellationToken,
                 StateStore.Advance(sql, options.CacheName, null, cutoffs.DailyFrom, cutoffs.HourlyFrom, now),
                 StateStore.RecordRun(sql, options.CacheName, Operation, now, time.GetElapsedTime(started), rows, $"monthly < {cutoffs.DailyFrom:O}, daily < {cutoffs.HourlyFrom:O}")).ConfigureAwait(false);

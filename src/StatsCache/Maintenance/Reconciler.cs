@@ -33,7 +33,7 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         var now = time.GetUtcNow().UtcDateTime;
         await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var maintenanceLock = await MaintenanceLock.AcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
-        var state = await StateStore.LoadAsync(connection, env.Sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
+        var state = await StateStore.LoadAsync(connection, env.Sql, env.Options.CacheName, now, CommandTimeouts.Seconds(env.Options), cancellationToken).ConfigureAwait(false);
         if (state.Watermark is not { } watermark)
         {
             throw new InvalidOperationException("StatsCache: the cache was never built; run RefreshAsync or BackfillAsync before reconciling a range.");
@@ -61,7 +61,7 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         {
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             await AddRangeTotalsAsync(connection, transaction, chunk, experiments, before, cancellationToken).ConfigureAwait(false);
-            rows += await RangeRecompute.RunAsync(connection, transaction, env.Sql, chunk, experiments, now, sessionsUntil: watermark, cancellationToken).ConfigureAwait(false);
+            rows += await RangeRecompute.RunAsync(connection, transaction, env.Sql, chunk, experiments, now, sessionsUntil: watermark, CommandTimeouts.Seconds(env.Options), cancellationToken).ConfigureAwait(false);
             await AddRangeTotalsAsync(connection, transaction, chunk, experiments, after, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -76,6 +76,7 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         await StateStore.ExecuteAsync(
             connection,
             transaction: null,
+            CommandTimeouts.Seconds(env.Options),
             cancellationToken,
             StateStore.RecordRun(env.Sql, env.Options.CacheName, Operation, now, duration, rows, $"[{alignedFrom:O}, {alignedTo:O}) in {chunks.Count} chunks, {changes.Count} experiments changed")).ConfigureAwait(false);
         metrics.Completed(Operation, duration, rows);
@@ -86,7 +87,7 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
     /// <summary>Adds the chunk's per-experiment totals (a GROUP BY over our buckets, at most one row per experiment).</summary>
     private async Task AddRangeTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BackfillChunk chunk, long[]? experiments, Dictionary<(long, long), ExperimentTotals> totals, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(ReconcileSql.RangeTotals(env.Sql, experiments is not null), connection, transaction);
+        await using var command = new NpgsqlCommand(ReconcileSql.RangeTotals(env.Sql, experiments is not null), connection, transaction) { CommandTimeout = CommandTimeouts.Seconds(env.Options) };
         command.Parameters.AddWithValue("from", chunk.From);
         command.Parameters.AddWithValue("to", chunk.To);
         if (experiments is not null)

@@ -9,7 +9,10 @@ namespace StatsCache.Maintenance;
 /// <summary>
 /// Incremental refresh: re-reads [watermark − look-back, now) into hourly buckets and moves the
 /// watermark to now, in one repeatable-read transaction (so every statement sees the same source
-/// snapshot). Its cost follows the rows of that range, not the size of the source.
+/// snapshot). Its cost follows the rows of that range, not the size of the source. "Now" is the
+/// earlier of this instance's clock and the database's (<see cref="MaintenanceClock"/>); a window
+/// holding more than <see cref="StatisticsCacheOptions.MaxRowsPerChunk"/> rows (a catch-up after an
+/// outage) is refreshed in steps of whole hours, each moving the watermark in its own transaction.
 /// </summary>
 internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfiller backfiller, ChangeProcessor changes, StatisticsCacheMetrics metrics, ILogger<Refresher> logger)
 {
@@ -29,7 +32,9 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
             return new RefreshResult(Skipped: true, Initialized: false, From: null, To: now, RowsWritten: 0, Duration: time.GetElapsedTime(started));
         }
 
-        var state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
+        var timeout = CommandTimeouts.Seconds(env.Options);
+        now = await MaintenanceClock.NowAsync(connection, time, timeout, logger, cancellationToken).ConfigureAwait(false);
+        var state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
         long backfilled = 0;
         var resumedBackfill = false;
         if (state.Watermark is null || (state.BackfillTo is not null && state.BackfillExperiments is null))
@@ -44,7 +49,7 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
 
             // A resumed backfill ends where it was planned to end, not now: refresh the rest as usual.
             (backfilled, resumedBackfill) = (backfill.RowsWritten, true);
-            state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
+            state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
         }
 
         var watermark = state.Watermark ?? throw new InvalidOperationException("StatsCache: a full backfill finished without setting the watermark.");
@@ -55,33 +60,54 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
             from = hourlyFrom; // never rewrite what compression has rolled up
         }
 
-        long rows = 0;
-        await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false))
+        // An instance whose clock lags the watermark still re-reads up to the watermark: a window
+        // ending at its own "now" would recount the watermark's hour from part of it and, mirroring,
+        // drop from session rows what real-time reads no longer add.
+        var to = now > watermark ? now : watermark;
+
+        // After a long outage the window is large: catch up in steps of whole hours under
+        // MaxRowsPerChunk, each its own transaction that moves the watermark to its end.
+        var volume = await VolumeReader.ReadAsync(connection, sql, from, to, experiments: null, env.Options, cancellationToken).ConfigureAwait(false);
+        var steps = from < to ? BackfillPlan.Chunks(from, to, AllHourly, zone: null, volume, splitBucketsUntil: null) : [];
+        if (steps.Count > 1)
         {
-            if (from < now)
+            Log.RefreshInSteps(logger, from, to, steps.Count, env.Options.MaxRowsPerChunk);
+        }
+
+        long rows = 0;
+        for (var i = 0; i < Math.Max(steps.Count, 1); i++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            var stepTo = to;
+            if (steps.Count > 0)
             {
-                rows = await RangeRecompute.RunAsync(connection, transaction, sql, new BackfillChunk(from, now, BucketSize.Hour), experiments: null, now, sessionsUntil: now, cancellationToken).ConfigureAwait(false);
+                var step = steps[i];
+                stepTo = step.To;
+                rows += await RangeRecompute.RunAsync(connection, transaction, sql, step, experiments: null, now, sessionsUntil: stepTo > watermark ? stepTo : watermark, timeout, cancellationToken).ConfigureAwait(false);
             }
 
-            var elapsed = time.GetElapsedTime(started);
-            await StateStore.ExecuteAsync(
-                connection,
-                transaction,
-                cancellationToken,
-                StateStore.Advance(sql, env.Options.CacheName, now, null, null, now),
-                StateStore.RecordRun(sql, env.Options.CacheName, Operation, now, elapsed, rows, $"[{from:O}, {now:O})")).ConfigureAwait(false);
+            var commands = new List<Npgsql.NpgsqlBatchCommand> { StateStore.Advance(sql, env.Options.CacheName, stepTo, null, null, now) };
+            if (i == Math.Max(steps.Count, 1) - 1)
+            {
+                commands.Add(StateStore.RecordRun(sql, env.Options.CacheName, Operation, now, time.GetElapsedTime(started), rows, $"[{from:O}, {to:O}){(steps.Count > 1 ? $" in {steps.Count} steps" : "")}"));
+            }
+
+            await StateStore.ExecuteAsync(connection, transaction, timeout, cancellationToken, [.. commands]).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (env.Options.ChangeTracking)
         {
             // Changes to rows older than the window, recorded by the triggers: recomputed now, under the same lock.
-            await changes.ApplyAsync(connection, state.DailyFrom, state.HourlyFrom, now, now, started, cancellationToken).ConfigureAwait(false);
+            await changes.ApplyAsync(connection, state.DailyFrom, state.HourlyFrom, to, now, started, cancellationToken).ConfigureAwait(false);
         }
 
         var duration = time.GetElapsedTime(started);
         metrics.Completed(Operation, duration, rows);
-        Log.Refreshed(logger, from, now, rows, duration.TotalMilliseconds);
-        return new RefreshResult(false, Initialized: resumedBackfill, from, now, backfilled + rows, duration);
+        Log.Refreshed(logger, from, to, rows, duration.TotalMilliseconds);
+        return new RefreshResult(false, Initialized: resumedBackfill, from, to, backfilled + rows, duration);
     }
+
+    /// <summary>A refresh window is hourly buckets throughout.</summary>
+    private static readonly RetentionCutoffs AllHourly = new(DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc));
 }

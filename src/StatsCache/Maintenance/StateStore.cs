@@ -13,9 +13,9 @@ internal static class StateStore
     /// cache built in another reporting time zone is refused, before anything is written.
     /// </summary>
     /// <exception cref="InvalidOperationException">The cache was built in another time zone than the configured one.</exception>
-    public static async Task<CacheState> LoadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime now, CancellationToken cancellationToken)
+    public static async Task<CacheState> LoadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime now, int commandTimeout, CancellationToken cancellationToken)
     {
-        await using (var batch = new NpgsqlBatch(connection))
+        await using (var batch = new NpgsqlBatch(connection) { Timeout = commandTimeout })
         {
             foreach (var text in new[] { StateSql.Ensure(sql), StateSql.AdoptZoneWhileEmpty(sql) })
             {
@@ -29,16 +29,21 @@ internal static class StateStore
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var state = await ReadAsync(connection, sql, cacheName, cancellationToken).ConfigureAwait(false)
+        var state = await ReadAsync(connection, sql, cacheName, cancellationToken, commandTimeout).ConfigureAwait(false)
             ?? throw new InvalidOperationException("StatsCache: the state row vanished right after it was created.");
         CacheTimeZoneGuard.Require(state.TimeZone, sql.TimeZone, cacheName);
         await TimeZoneAgreement.RequireAsync(connection, sql.TimeZone, now, cancellationToken).ConfigureAwait(false);
         return state;
     }
 
-    public static async Task<CacheState?> ReadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, CancellationToken cancellationToken)
+    public static async Task<CacheState?> ReadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, CancellationToken cancellationToken, int? commandTimeout = null)
     {
         await using var command = new NpgsqlCommand(StateSql.Read(sql), connection);
+        if (commandTimeout is { } seconds)
+        {
+            command.CommandTimeout = seconds;
+        }
+
         command.Parameters.AddWithValue("cache", cacheName);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -83,9 +88,9 @@ internal static class StateStore
         return command;
     }
 
-    public static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken, params NpgsqlBatchCommand[] commands)
+    public static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, int commandTimeout, CancellationToken cancellationToken, params NpgsqlBatchCommand[] commands)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction);
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = commandTimeout };
         foreach (var command in commands)
         {
             batch.BatchCommands.Add(command);
