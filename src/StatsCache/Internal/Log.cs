@@ -28,4 +28,13 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Warning, "StatsCache could not vacuum its tables after a backfill ({Reason}); autovacuum will, and reads are slower until then")]
     public static partial void VacuumFailed(ILogger logger, string reason);
+
+    [LoggerMessage(100, LogLevel.Error, "StatsCache change tracking of cache {CacheName} is broken; the refresh refuses: {Problems}")]
+    public static partial void ChangeTrackingBroken(ILogger logger, string cacheName, string problems);
+
+    [LoggerMessage(101, LogLevel.Information, "StatsCache change tracking of cache {CacheName} installed on {Tables}")]
+    public static partial void ChangeTrackingInstalled(ILogger logger, string cacheName, string tables);
+
+    [LoggerMessage(102, LogLevel.Information, "StatsCache change tracking of cache {CacheName} removed")]
+    public static partial void ChangeTrackingRemoved(ILogger logger, string cacheName);
 }

@@ -29,6 +29,12 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
             return new RefreshResult(Skipped: true, Initialized: false, From: null, To: now, RowsWritten: 0, Duration: time.GetElapsedTime(started));
         }
 
+        if (env.Options.ChangeTracking)
+        {
+            // A broken trigger records nothing (the host's writes must not fail): refuse before moving the watermark.
+            await changes.VerifyAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+
         var state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, cancellationToken).ConfigureAwait(false);
         long backfilled = 0;
         var resumedBackfill = false;
@@ -61,6 +67,11 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
             if (from < now)
             {
                 rows = await RangeRecompute.RunAsync(connection, transaction, sql, new BackfillChunk(from, now, BucketSize.Hour), experiments: null, now, sessionsUntil: now, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (env.Options.ChangeTracking)
+            {
+                await changes.ForgetCoveredAsync(connection, transaction, from, cancellationToken).ConfigureAwait(false);
             }
 
             var elapsed = time.GetElapsedTime(started);
