@@ -58,7 +58,9 @@ public interface IStatisticsCache
     /// built, this runs the full backfill instead. Skips (returns <see cref="RefreshResult.Skipped"/>)
     /// when another instance is running maintenance on the same cache.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The cache's tables are missing or a source is misconfigured.</exception>
+    /// <exception cref="InvalidOperationException">The cache's tables are missing or a source is misconfigured; or, with
+    /// <see cref="StatisticsCacheOptions.ChangeTracking"/>, the installed triggers are missing, broken or do not match the
+    /// options in force (the message says what and how to repair it; nothing is written).</exception>
     Task<RefreshResult> RefreshAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -96,11 +98,15 @@ public interface IStatisticsCache
     /// next refresh to recompute. Requires <see cref="StatisticsCacheOptions.ChangeTracking"/>. Needs
     /// the right to create triggers on those tables; a host that deploys DDL through migrations uses
     /// <see cref="GetChangeTrackingScript"/> instead.
+    /// The trigger functions run as the installing role (<c>SECURITY DEFINER</c>), so the host's writers
+    /// need no grant on the cache's schema, and they never make a host's write fail. Our tables must
+    /// exist; re-run after changing the sources or <see cref="StatisticsCacheOptions.Deletions"/>
+    /// (refreshes refuse until then). See docs/guarantees.md, "Privileges".
     /// </summary>
     /// <exception cref="InvalidOperationException">Change tracking is off, or no source names a table.</exception>
     Task EnableChangeTrackingAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Removes the change-tracking triggers of this cache from the host's tables.</summary>
+    /// <summary>Removes every change-tracking trigger and function of this cache, on whatever tables they are (also tables the options no longer name).</summary>
     Task DisableChangeTrackingAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The idempotent DDL <see cref="EnableChangeTrackingAsync"/> runs, for a migration (<c>migrationBuilder.Sql(script)</c>).</summary>

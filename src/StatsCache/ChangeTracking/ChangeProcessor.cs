@@ -1,4 +1,5 @@
 using System.Data;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using StatsCache.Internal;
@@ -13,8 +14,35 @@ namespace StatsCache.ChangeTracking;
 /// whole, then forgets them. Runs inside a refresh, under its lock, after the refresh's own window;
 /// a crash before the changes are forgotten only means they are applied again (it is idempotent).
 /// </summary>
-internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconciler)
+internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconciler, ILogger<ChangeProcessor> logger)
 {
+    /// <summary>
+    /// Refuses (throws, and logs an error) when the triggers cannot record what they must; runs under
+    /// the refresh's lock before anything is written, so the watermark stays where tracking was sound.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Change tracking is broken; the message says what and what to do.</exception>
+    public async Task VerifyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var problems = await ChangeTrackingVerifier.ProblemsAsync(connection, env, cancellationToken).ConfigureAwait(false);
+        if (problems.Count > 0)
+        {
+            Log.ChangeTrackingBroken(logger, env.Options.CacheName, string.Join("; ", problems));
+            throw ChangeTrackingVerifier.Refusal(env.Options.CacheName, problems);
+        }
+    }
+
+    /// <summary>
+    /// Inside the refresh's transaction: forgets the recorded changes from <paramref name="from"/> (the
+    /// start of its window) on, which the window recomputes from the same snapshot anyway.
+    /// </summary>
+    public async Task ForgetCoveredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTime from, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(ChangeTrackingSql.ForgetCovered(env.Sql), connection, transaction);
+        command.Parameters.AddWithValue("cache", env.Options.CacheName);
+        command.Parameters.Add(StateStore.Timestamp("from", from));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Applies the pending changes; returns how many experiments' statistics changed.</summary>
     public async Task<int> ApplyAsync(NpgsqlConnection connection, DateTime? dailyFrom, DateTime? hourlyFrom, DateTime watermark, DateTime now, long started, CancellationToken cancellationToken)
     {

@@ -1,12 +1,18 @@
+using System.Data;
+using Microsoft.Extensions.Logging;
 using StatsCache.Internal;
 using StatsCache.Policy;
 
 namespace StatsCache.ChangeTracking;
 
 /// <summary>Installs and removes the change-tracking triggers on the host's source tables.</summary>
-internal sealed class ChangeTrackingInstaller(CacheEnvironment env)
+internal sealed class ChangeTrackingInstaller(CacheEnvironment env, ILogger<ChangeTrackingInstaller> logger)
 {
-    /// <summary>The idempotent DDL for all tracked tables, e.g. for a migration's <c>migrationBuilder.Sql(...)</c>.</summary>
+    /// <summary>
+    /// The idempotent DDL for all tracked tables, e.g. for a migration's <c>migrationBuilder.Sql(...)</c>:
+    /// removes whatever this cache had installed (also on tables the options no longer name), then
+    /// installs the triggers the options in force need. Run it after our tables exist.
+    /// </summary>
     public string Script()
     {
         var options = env.Options;
@@ -22,24 +28,33 @@ internal sealed class ChangeTrackingInstaller(CacheEnvironment env)
                 "StatsCache: no source names a table to track. Sources given as a SELECT need ChangeTrackingTable (the table the SELECT reads).");
         }
 
-        return string.Join("\n", tables.Select(t => ChangeTrackingSql.Install(env.Sql, t, options.CacheName, options.LookBack, options.Deletions == SourceDeletions.Mirror)));
+        var mirror = options.Deletions == SourceDeletions.Mirror;
+        return string.Join("\n", tables.Select(t => ChangeTrackingSql.Install(env.Sql, t, options.CacheName, mirror)).Prepend(ChangeTrackingSql.Uninstall(env.Sql, options.CacheName)));
     }
 
     public async Task InstallAsync(CancellationToken cancellationToken)
     {
-        await using var command = env.DataSource.CreateCommand(Script());
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await RunAsync(Script(), cancellationToken).ConfigureAwait(false);
+        Log.ChangeTrackingInstalled(logger, env.Options.CacheName, string.Join(", ", env.TrackedTables.Select(t => t.QualifiedName)));
     }
 
+    /// <summary>Removes every trigger and function of this cache, whatever the options say today.</summary>
     public async Task UninstallAsync(CancellationToken cancellationToken)
     {
-        var script = string.Join("\n", env.TrackedTables.Select(t => ChangeTrackingSql.Uninstall(t, env.Options.CacheName)));
-        if (script.Length == 0)
+        await RunAsync(ChangeTrackingSql.Uninstall(env.Sql, env.Options.CacheName), cancellationToken).ConfigureAwait(false);
+        Log.ChangeTrackingRemoved(logger, env.Options.CacheName);
+    }
+
+    // One transaction: the host's tables never run with half of the triggers.
+    private async Task RunAsync(string script, CancellationToken cancellationToken)
+    {
+        await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        await using (var command = new Npgsql.NpgsqlCommand(script, connection, transaction))
         {
-            return;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using var command = env.DataSource.CreateCommand(script);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

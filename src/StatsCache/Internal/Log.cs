@@ -33,4 +33,14 @@ internal static partial class Log
 
     [LoggerMessage(141, LogLevel.Warning, "StatsCache: this instance's clock ({Local:O}) is ahead of the database's ({Database:O}); maintenance uses the database's, so the watermark never runs ahead of it")]
     public static partial void ClockAhead(ILogger logger, DateTime local, DateTime database);
+
+
+    [LoggerMessage(100, LogLevel.Error, "StatsCache change tracking of cache {CacheName} is broken; the refresh refuses: {Problems}")]
+    public static partial void ChangeTrackingBroken(ILogger logger, string cacheName, string problems);
+
+    [LoggerMessage(101, LogLevel.Information, "StatsCache change tracking of cache {CacheName} installed on {Tables}")]
+    public static partial void ChangeTrackingInstalled(ILogger logger, string cacheName, string tables);
+
+    [LoggerMessage(102, LogLevel.Information, "StatsCache change tracking of cache {CacheName} removed")]
+    public static partial void ChangeTrackingRemoved(ILogger logger, string cacheName);
 }

@@ -34,6 +34,12 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
 
         var timeout = CommandTimeouts.Seconds(env.Options);
         now = await MaintenanceClock.NowAsync(connection, time, timeout, logger, cancellationToken).ConfigureAwait(false);
+        if (env.Options.ChangeTracking)
+        {
+            // A broken trigger records nothing (the host's writes must not fail): refuse before moving the watermark.
+            await changes.VerifyAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+
         var state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
         long backfilled = 0;
         var resumedBackfill = false;
@@ -84,6 +90,13 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
                 var step = steps[i];
                 stepTo = step.To;
                 rows += await RangeRecompute.RunAsync(connection, transaction, sql, step, experiments: null, now, sessionsUntil: stepTo > watermark ? stepTo : watermark, timeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (i == 0 && env.Options.ChangeTracking)
+            {
+                // The first step's snapshot sees every change recorded so far; the steps recompute them from
+                // `from` on (a later step's snapshot is newer), so the changes need not be applied again.
+                await changes.ForgetCoveredAsync(connection, transaction, from, cancellationToken).ConfigureAwait(false);
             }
 
             var commands = new List<Npgsql.NpgsqlBatchCommand> { StateStore.Advance(sql, env.Options.CacheName, stepTo, null, null, now) };
