@@ -81,14 +81,17 @@ public sealed class TeamScopedIdsTests(PostgresServer server)
             o.HumanMessages.ChangeTrackingTable = "chat_messages";
         }, HostShape.TeamScopedIds);
         await SeedAsync(h);
+        await h.Data.AddMessagesAsync(2, 7, 42, [Start.AddDays(-3)], human: true); // a day of its own, before the session's start
         await h.Cache.EnableChangeTrackingAsync();
         await h.Cache.RefreshAsync();
         await AssertEveryModeExactAsync(h, "after the first build");
 
-        // Beyond the refresh window: a version retagged on team 2's session 42 (a tag records no experiment:
-        // it is found through its session, by team), a late message in team 1's session 42, and team 2's
-        // session 43 erased — team 1's session 43 stays.
-        await ExecuteAsync(h, "UPDATE message_versions SET version_label = 't2-retagged' WHERE team_id = 2 AND session_id = 42");
+        // Beyond the refresh window: a version retagged on team 1's session 42 (a tag records no experiment:
+        // it is found through its session, by team) and a late message in it; team 2's session 43 erased —
+        // team 1's session 43 stays; and team 2's session 42 loses its message of a day before its start,
+        // outside every range the changes reconcile: only the recount of the pair (team 2, session 42) sees it.
+        await ExecuteAsync(h, "UPDATE message_versions SET version_label = 't1-retagged' WHERE team_id = 1 AND session_id = 42");
+        await ExecuteAsync(h, $"DELETE FROM chat_messages WHERE team_id = 2 AND session_id = 42 AND created_at = '{Start.AddDays(-3):O}'");
         await h.Data.AddMessagesAsync(1, 7, 42, [Start.AddDays(-38)], human: true);
         await ExecuteAsync(h, """
             DELETE FROM message_versions WHERE team_id = 2 AND session_id = 43;
@@ -99,8 +102,9 @@ public sealed class TeamScopedIdsTests(PostgresServer server)
         await h.Cache.RefreshAsync();
 
         await AssertEveryModeExactAsync(h, "after the refresh applied the tracked changes");
-        (await h.Cache.GetSessionTotalsAsync(2, [42]))[42].Versions.Should().Equal("t2-retagged");
-        (await h.Cache.GetSessionTotalsAsync(1, [42]))[42].Versions.Should().Equal("t1-a");
+        (await h.Cache.GetSessionTotalsAsync(1, [42]))[42].Versions.Should().Equal("t1-retagged");
+        (await h.Cache.GetSessionTotalsAsync(2, [42]))[42].Versions.Should().Equal("t2-b");
+        (await h.Cache.GetSessionTotalsAsync(2, [42]))[42].HumanMessages.Should().Be(5, "the erased message of team 2's session 42 is gone");
         (await h.Cache.GetSessionTotalsAsync(1, [43]))[43].HumanMessages.Should().Be(1, "team 1's session 43 is not the erased one");
     }
 
