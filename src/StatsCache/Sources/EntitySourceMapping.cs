@@ -42,7 +42,8 @@ internal sealed record EntitySourceMapping(SourceRole Role, Type EntityType, IRe
             var roleName = members[i].Name;
             if (!Roles[role].Contains(roleName, StringComparer.Ordinal) && !OptionalRoles[role].Contains(roleName, StringComparer.Ordinal))
             {
-                throw new ArgumentException($"Map{role}: '{roleName}' is not a role; the roles are {string.Join(", ", Roles[role].Concat(OptionalRoles[role]))}.", nameof(projection));
+                var optional = OptionalRoles[role].Length > 0 ? $" (optional: {string.Join(", ", OptionalRoles[role])})" : "";
+                throw new ArgumentException($"Map{role}: '{roleName}' is not a role; the roles are {string.Join(", ", Roles[role])}{optional}.", nameof(projection));
             }
 
             var argument = body.Arguments[i];
