@@ -193,7 +193,9 @@ internal static class ChangeTrackingSql
 
     /// <summary>
     /// What the recorded changes up to @max_id touched: the earliest and latest hour, the experiments
-    /// (a version tag's through its session), the sessions and their teams.
+    /// (a version tag's through its session, matched by team too when the tag recorded one), and the
+    /// touched sessions as two parallel arrays, session ids and their teams: (team, session id) pairs,
+    /// since session ids need only be unique within a team.
     /// </summary>
     public static string Pending(CacheSql sql) => $"""
         WITH pending AS (
@@ -203,13 +205,15 @@ internal static class ChangeTrackingSql
         ), resolved AS (
             SELECT p.changed_at, p.session_id, coalesce(p.experiment_id, s.experiment_id) AS experiment_id, coalesce(p.team_id, s.team_id) AS team_id
             FROM pending AS p
-            LEFT JOIN {sql.Sessions} AS s ON p.experiment_id IS NULL AND s.session_id = p.session_id
+            LEFT JOIN {sql.Sessions} AS s
+              ON p.experiment_id IS NULL AND s.session_id = p.session_id AND s.team_id = coalesce(p.team_id, s.team_id)
+        ), touched AS (
+            SELECT DISTINCT team_id, session_id FROM resolved WHERE team_id IS NOT NULL AND session_id IS NOT NULL
         )
-        SELECT min(changed_at), max(changed_at),
-               coalesce(array_agg(DISTINCT experiment_id) FILTER (WHERE experiment_id IS NOT NULL), '{"{}"}'),
-               coalesce(array_agg(DISTINCT session_id) FILTER (WHERE session_id IS NOT NULL), '{"{}"}'),
-               coalesce(array_agg(DISTINCT team_id) FILTER (WHERE team_id IS NOT NULL), '{"{}"}')
-        FROM resolved
+        SELECT (SELECT min(changed_at) FROM resolved), (SELECT max(changed_at) FROM resolved),
+               (SELECT coalesce(array_agg(DISTINCT experiment_id) FILTER (WHERE experiment_id IS NOT NULL), '{"{}"}') FROM resolved),
+               (SELECT coalesce(array_agg(session_id ORDER BY team_id, session_id), '{"{}"}') FROM touched),
+               (SELECT coalesce(array_agg(team_id ORDER BY team_id, session_id), '{"{}"}') FROM touched)
         """;
 
     /// <summary>The newest recorded change: consumed up to it, so changes recorded meanwhile wait for the next refresh.</summary>

@@ -5,7 +5,7 @@ namespace StatsCache.ChangeTracking;
 /// <summary>A host table the change-tracking triggers watch, with its quoted column names.</summary>
 /// <param name="Role">Which source it feeds.</param>
 /// <param name="QualifiedName">Quoted, schema-qualified table name.</param>
-/// <param name="TeamId">Quoted team column, or null (version tags have none).</param>
+/// <param name="TeamId">Quoted team column, or null (version tags without <see cref="VersionSourceOptions.TeamIdColumn"/>).</param>
 /// <param name="ExperimentId">Quoted experiment column, or null.</param>
 /// <param name="SessionId">Quoted session column.</param>
 /// <param name="CreatedAt">Quoted creation time column.</param>
@@ -25,7 +25,7 @@ internal sealed record TrackedTable(SourceRole Role, string QualifiedName, strin
         {
             SessionSourceOptions s => new(role, name, Q(s.TeamIdColumn), Q(s.ExperimentIdColumn), Q(s.SessionIdColumn), Q(s.CreatedAtColumn)),
             HumanMessageSourceOptions m => new(role, name, Q(m.TeamIdColumn), Q(m.ExperimentIdColumn), Q(m.SessionIdColumn), Q(m.CreatedAtColumn)),
-            VersionSourceOptions v => new(role, name, null, null, Q(v.SessionIdColumn), Q(v.CreatedAtColumn)),
+            VersionSourceOptions v => new(role, name, v.TeamIdColumn is { } team ? Q(team) : null, null, Q(v.SessionIdColumn), Q(v.CreatedAtColumn)),
             _ => null,
         };
     }

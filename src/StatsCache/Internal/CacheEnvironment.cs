@@ -98,6 +98,7 @@ internal sealed class CacheEnvironment : IDisposable
             ReportingTimeZone.FromId(options.TimeZone))
         {
             MirrorDeletions = options.Deletions == SourceDeletions.Mirror,
+            VersionsHaveTeam = versions.IsConfigured && versions.HasTeam,
             SourceChanges = tables.SourceChanges,
         };
         var tracked = new[] { (SourceRole.Sessions, (SourceOptions)sessions), (SourceRole.HumanMessages, messages), (SourceRole.Versions, versions) }
@@ -129,7 +130,7 @@ internal sealed class CacheEnvironment : IDisposable
                     (s.TeamIdColumn, s.ExperimentIdColumn, s.SessionIdColumn, s.CreatedAtColumn);
                 break;
             case (VersionSourceOptions s, VersionSourceOptions c):
-                (c.SessionIdColumn, c.VersionColumn, c.CreatedAtColumn) = (s.SessionIdColumn, s.VersionColumn, s.CreatedAtColumn);
+                (c.TeamIdColumn, c.SessionIdColumn, c.VersionColumn, c.CreatedAtColumn) = (s.TeamIdColumn, s.SessionIdColumn, s.VersionColumn, s.CreatedAtColumn);
                 break;
         }
 

@@ -44,6 +44,7 @@ internal static class EntityModelSourceResolver
             case (HumanMessageSourceOptions m, "experiment_id"): m.ExperimentIdColumn = column; break;
             case (HumanMessageSourceOptions m, "session_id"): m.SessionIdColumn = column; break;
             case (HumanMessageSourceOptions m, "created_at"): m.CreatedAtColumn = column; break;
+            case (VersionSourceOptions v, "team_id"): v.TeamIdColumn = column; break;
             case (VersionSourceOptions v, "session_id"): v.SessionIdColumn = column; break;
             case (VersionSourceOptions v, "version"): v.VersionColumn = column; break;
             case (VersionSourceOptions v, "created_at"): v.CreatedAtColumn = column; break;

@@ -17,6 +17,14 @@ internal sealed record EntitySourceMapping(SourceRole Role, Type EntityType, IRe
         [SourceRole.Versions] = ["SessionId", "Version", "CreatedAt"],
     };
 
+    /// <summary>Roles a projection may name but need not: version tags carry a team only where session ids are unique per team.</summary>
+    private static readonly Dictionary<SourceRole, string[]> OptionalRoles = new()
+    {
+        [SourceRole.Sessions] = [],
+        [SourceRole.HumanMessages] = [],
+        [SourceRole.Versions] = ["TeamId"],
+    };
+
     /// <summary>Reads the projection; throws naming what is missing or not a plain property.</summary>
     public static EntitySourceMapping From<TEntity>(SourceRole role, LambdaExpression projection)
     {
@@ -32,9 +40,10 @@ internal sealed record EntitySourceMapping(SourceRole Role, Type EntityType, IRe
         for (var i = 0; i < members.Count; i++)
         {
             var roleName = members[i].Name;
-            if (!Roles[role].Contains(roleName, StringComparer.Ordinal))
+            if (!Roles[role].Contains(roleName, StringComparer.Ordinal) && !OptionalRoles[role].Contains(roleName, StringComparer.Ordinal))
             {
-                throw new ArgumentException($"Map{role}: '{roleName}' is not a role; the roles are {string.Join(", ", Roles[role])}.", nameof(projection));
+                var optional = OptionalRoles[role].Length > 0 ? $" (optional: {string.Join(", ", OptionalRoles[role])})" : "";
+                throw new ArgumentException($"Map{role}: '{roleName}' is not a role; the roles are {string.Join(", ", Roles[role])}{optional}.", nameof(projection));
             }
 
             var argument = body.Arguments[i];

@@ -9,7 +9,7 @@ namespace StatsCache.Sql;
 /// </summary>
 /// <param name="Sessions">Sub-query: team_id, experiment_id, session_id, participant_id, created_at.</param>
 /// <param name="HumanMessages">Sub-query: team_id, experiment_id, session_id, created_at.</param>
-/// <param name="Versions">Sub-query: session_id, version; null when the host keeps no versions.</param>
+/// <param name="Versions">Sub-query: session_id, version, created_at (and team_id when <see cref="VersionsHaveTeam"/>); null when the host keeps no versions.</param>
 /// <param name="Buckets">Quoted name of the experiment bucket table.</param>
 /// <param name="SessionStatistics">Quoted name of the session totals table.</param>
 /// <param name="FirstSeen">Quoted name of the participant first-seen table.</param>
@@ -32,6 +32,24 @@ internal sealed record CacheSql(
     /// now (counts may go down), instead of merged with what was counted (counts never go down).
     /// </summary>
     public bool MirrorDeletions { get; init; }
+
+    /// <summary>
+    /// Whether version tags carry their team (<see cref="Sources.VersionSourceOptions.TeamIdColumn"/>):
+    /// then every join of a tag to a session includes the team; otherwise session ids are unique across
+    /// teams (the host says so by not naming a team column) and tags are joined by session id alone.
+    /// </summary>
+    public bool VersionsHaveTeam { get; init; }
+
+    /// <summary>
+    /// Join condition of the version tags (or rows derived from them) <paramref name="versions"/> to
+    /// the session-keyed rows <paramref name="other"/>: session id, plus team when tags carry one.
+    /// </summary>
+    public string VersionJoin(string versions, string other) => VersionsHaveTeam
+        ? $"{versions}.team_id = {other}.team_id AND {versions}.session_id = {other}.session_id"
+        : $"{versions}.session_id = {other}.session_id";
+
+    /// <summary>The team of a version tag as a select-list expression: its column, or NULL::bigint when tags carry none.</summary>
+    public string VersionTeam(string versions) => VersionsHaveTeam ? $"{versions}.team_id" : "NULL::bigint";
 
     /// <summary>Quoted name of the table where change-tracking triggers record source changes.</summary>
     public string SourceChanges { get; init; } = "\"" + Storage.StorageTableNames.SourceChanges + "\"";

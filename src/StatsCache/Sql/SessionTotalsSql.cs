@@ -11,13 +11,20 @@ internal static class SessionTotalsSql
     /// <item>Last activity and versions are a max and a set union: merging the range into the row
     /// is exact and idempotent, so only the range's rows are read.</item>
     /// <item>The human message count is not: re-reading an overlapping range (the refresh look-back)
-    /// would count twice. A session that started in the range is counted from the range alone (its
-    /// messages come after its start); a session that started earlier is recounted whole by an index
-    /// range scan on the host's (session_id, created_at) index — whether or not we counted it before,
-    /// since its earlier rows may have been committed late. A backfill chunk meets almost only the
-    /// first kind, so it reads each message once instead of rescanning all earlier messages per
-    /// chunk; a refresh recounts the sessions active in its window.</item>
+    /// would count twice, and merging with GREATEST cannot add to a count made by another range. So
+    /// every touched session is counted over all its messages before @sessions_until (the watermark
+    /// the operation leaves). A session that started in the range is counted from the range plus
+    /// index probes for its messages before @from (stamped before its start: an import, two servers'
+    /// clocks) and, when the range ends before the watermark (a reconcile, a partial backfill), after
+    /// @to — almost always empty, one descent of the host's (session_id, created_at) index each. A
+    /// session that started earlier is recounted whole by an index range scan on that index — whether
+    /// or not we counted it before, since its earlier rows may have been committed late. A backfill
+    /// chunk meets almost only the first kind, so it reads each message once instead of rescanning all
+    /// earlier messages per chunk; a refresh recounts the sessions active in its window.</item>
     /// </list>
+    /// Sessions, messages and our rows are joined by (team, session id): session ids need only be
+    /// unique within a team. Version tags are joined by team too when they carry one
+    /// (<see cref="CacheSql.VersionsHaveTeam"/>), by session id alone otherwise.
     /// Counts never go down (GREATEST): a retention purge of old messages does not erase what was counted.
     /// </summary>
     public static string Upsert(CacheSql sql, bool limited)
@@ -28,12 +35,12 @@ internal static class SessionTotalsSql
         }
 
         var rangeVersions = sql.Versions is null
-            ? "SELECT NULL::bigint AS session_id, '{}'::text[] AS versions WHERE false"
+            ? "SELECT NULL::bigint AS team_id, NULL::bigint AS session_id, '{}'::text[] AS versions WHERE false"
             : $"""
-              SELECT v.session_id, array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C") AS versions
+              SELECT {sql.VersionTeam("v")} AS team_id, v.session_id, array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C") AS versions
                   FROM {sql.Versions} AS v
                   WHERE v.created_at >= @from AND v.created_at < @to
-                  GROUP BY v.session_id
+                  GROUP BY 1, 2
               """;
         return $$"""
             WITH range_messages AS (
@@ -60,25 +67,40 @@ internal static class SessionTotalsSql
                 SELECT DISTINCT ON (s.team_id, s.session_id) s.team_id, s.experiment_id, s.session_id, false AS started_here,
                        NULL::bigint AS human_message_count, NULL::timestamptz AS last_activity
                 FROM range_versions AS rv
-                JOIN {{sql.Sessions}} AS s ON s.session_id = rv.session_id
-                WHERE NOT EXISTS (SELECT 1 FROM touched AS t WHERE t.session_id = rv.session_id){{CacheSql.ExperimentFilter("s", limited)}}
+                JOIN {{sql.Sessions}} AS s ON {{sql.VersionJoin("rv", "s")}}
+                WHERE NOT EXISTS (SELECT 1 FROM touched AS t WHERE t.team_id = s.team_id AND t.session_id = s.session_id){{CacheSql.ExperimentFilter("s", limited)}}
                 ORDER BY s.team_id, s.session_id
             ), counted AS (
+                -- Every touched session over all its messages before @sessions_until (the watermark the
+                -- operation leaves): a session started here adds to the range's messages those before
+                -- @from (stamped before its start) and, when the range ends before the watermark (a
+                -- reconcile, a partial backfill), those after @to; any other session is recounted whole.
+                -- Each is an index range scan on (session_id, created_at); the scans that cannot apply
+                -- are skipped by one-time filters.
                 SELECT k.team_id, k.experiment_id, k.session_id,
-                       CASE WHEN k.started_here THEN coalesce(k.human_message_count, 0) ELSE whole.human_message_count END AS human_message_count,
-                       k.last_activity
+                       CASE WHEN k.started_here THEN coalesce(k.human_message_count, 0) + earlier.human_message_count + later.human_message_count
+                            ELSE earlier.human_message_count END AS human_message_count,
+                       GREATEST(k.last_activity, earlier.last_activity, later.last_activity) AS last_activity
                 FROM (SELECT * FROM touched UNION ALL SELECT * FROM tagged_elsewhere) AS k
-                LEFT JOIN LATERAL (
-                    SELECT count(*) AS human_message_count
+                CROSS JOIN LATERAL (
+                    SELECT count(*) AS human_message_count, max(m.created_at) AS last_activity
                     FROM {{sql.HumanMessages}} AS m
-                    WHERE NOT k.started_here AND m.session_id = k.session_id AND m.created_at < @to
-                ) AS whole ON true
+                    WHERE m.session_id = k.session_id AND m.team_id = k.team_id
+                      AND m.created_at < CASE WHEN k.started_here THEN @from ELSE @sessions_until END
+                ) AS earlier
+                CROSS JOIN LATERAL (
+                    SELECT count(*) AS human_message_count, max(m.created_at) AS last_activity
+                    FROM {{sql.HumanMessages}} AS m
+                    WHERE @to < @sessions_until AND k.started_here
+                      AND m.session_id = k.session_id AND m.team_id = k.team_id
+                      AND m.created_at >= @to AND m.created_at < @sessions_until
+                ) AS later
             )
             INSERT INTO {{sql.SessionStatistics}} AS s
                 (team_id, experiment_id, session_id, human_message_count, last_activity, versions, updated_at)
             SELECT c.team_id, c.experiment_id, c.session_id, c.human_message_count, c.last_activity, coalesce(rv.versions, '{}'::text[]), @now
             FROM counted AS c
-            LEFT JOIN range_versions AS rv ON rv.session_id = c.session_id
+            LEFT JOIN range_versions AS rv ON {{sql.VersionJoin("rv", "c")}}
             ON CONFLICT (team_id, session_id) DO UPDATE SET
                 experiment_id = excluded.experiment_id,
                 human_message_count = GREATEST(s.human_message_count, excluded.human_message_count),
@@ -102,32 +124,40 @@ internal static class SessionTotalsSql
     /// </summary>
     private static string Mirror(CacheSql sql, bool limited)
     {
+        // Tags without a team find theirs through the session (session ids are then unique across teams).
         var rangeVersions = sql.Versions is null
             ? ""
-            : $"""
+            : sql.VersionsHaveTeam
+                ? $"""
 
-                  UNION
-                  SELECT v.session_id FROM {sql.Versions} AS v WHERE v.created_at >= @from AND v.created_at < @to
-              """;
+                      UNION
+                      SELECT v.team_id, v.session_id FROM {sql.Versions} AS v WHERE v.created_at >= @from AND v.created_at < @to
+                  """
+                : $"""
+
+                      UNION
+                      SELECT s.team_id, v.session_id FROM {sql.Versions} AS v JOIN {sql.Sessions} AS s ON s.session_id = v.session_id
+                      WHERE v.created_at >= @from AND v.created_at < @to
+                  """;
         return $$"""
             WITH recorded AS (
                 SELECT st.team_id, st.session_id
                 FROM {{sql.SessionStatistics}} AS st
                 WHERE st.last_activity >= @from AND st.last_activity < @to{{CacheSql.ExperimentFilter("st", limited)}}
             ), candidates AS (
-                SELECT m.session_id FROM {{sql.HumanMessages}} AS m
+                SELECT m.team_id, m.session_id FROM {{sql.HumanMessages}} AS m
                 WHERE m.created_at >= @from AND m.created_at < @to{{CacheSql.ExperimentFilter("m", limited)}}
                 UNION
-                SELECT s.session_id FROM {{sql.Sessions}} AS s
+                SELECT s.team_id, s.session_id FROM {{sql.Sessions}} AS s
                 WHERE s.created_at >= @from AND s.created_at < @to{{CacheSql.ExperimentFilter("s", limited)}}
                 UNION
-                SELECT session_id FROM recorded{{rangeVersions}}
+                SELECT team_id, session_id FROM recorded{{rangeVersions}}
             ), current AS (
-                SELECT DISTINCT ON (c.session_id) c.session_id, s.team_id, s.experiment_id
+                SELECT DISTINCT ON (s.team_id, s.session_id) s.session_id, s.team_id, s.experiment_id
                 FROM candidates AS c
-                JOIN {{sql.Sessions}} AS s ON s.session_id = c.session_id
+                JOIN {{sql.Sessions}} AS s ON s.team_id = c.team_id AND s.session_id = c.session_id
                 WHERE true{{CacheSql.ExperimentFilter("s", limited)}}
-                ORDER BY c.session_id, s.team_id
+                ORDER BY s.team_id, s.session_id, s.experiment_id
             ), removed AS (
                 DELETE FROM {{sql.SessionStatistics}} AS st
                 USING recorded AS r
@@ -139,33 +169,36 @@ internal static class SessionTotalsSql
     }
 
     /// <summary>
-    /// Recounts the sessions in @sessions (of the teams in @teams) whole, over their rows before @to:
-    /// what change tracking does for sessions whose old rows changed. Mirroring deletions, a session
-    /// gone from the source loses its row and counts may go down; otherwise counts only grow and
-    /// versions are merged.
+    /// Recounts the sessions (@teams[i], @sessions[i]) — parallel arrays of (team, session id) pairs —
+    /// whole, over their rows before @to: what change tracking does for sessions whose old rows
+    /// changed. Mirroring deletions, a session gone from the source loses its row and counts may go
+    /// down; otherwise counts only grow and versions are merged.
     /// </summary>
     public static string RecountSessions(CacheSql sql)
     {
         var removed = !sql.MirrorDeletions ? "" : $"""
             , removed AS (
                 DELETE FROM {sql.SessionStatistics} AS st
-                WHERE st.team_id = ANY(@teams) AND st.session_id = ANY(@sessions)
+                USING requested AS r
+                WHERE st.team_id = r.team_id AND st.session_id = r.session_id
                   AND NOT EXISTS (SELECT 1 FROM current AS c WHERE c.session_id = st.session_id AND c.team_id = st.team_id)
             )
             """;
         return $$"""
-            WITH current AS (
-                SELECT DISTINCT ON (s.session_id) s.session_id, s.team_id, s.experiment_id
-                FROM {{sql.Sessions}} AS s
-                WHERE s.session_id = ANY(@sessions)
-                ORDER BY s.session_id, s.team_id
+            WITH requested AS (
+                SELECT DISTINCT r.team_id, r.session_id FROM unnest(@teams::bigint[], @sessions::bigint[]) AS r(team_id, session_id)
+            ), current AS (
+                SELECT DISTINCT ON (s.team_id, s.session_id) s.session_id, s.team_id, s.experiment_id
+                FROM requested AS r
+                JOIN {{sql.Sessions}} AS s ON s.team_id = r.team_id AND s.session_id = r.session_id
+                ORDER BY s.team_id, s.session_id, s.experiment_id
             ){{removed}}
             {{WholeSessionsUpsert(sql, "@to", sql.MirrorDeletions)}}
             """;
     }
 
     /// <summary>
-    /// Upserts the sessions of the <c>current</c> CTE (session_id, team_id, experiment_id) recounted
+    /// Upserts the sessions of the <c>current</c> CTE (session_id, team_id, experiment_id; one row per team and session) recounted
     /// whole over their rows before <paramref name="until"/>, each an index range scan on the host's
     /// (session_id, created_at) indexes. Mirroring sets the row to the recount; otherwise counts only
     /// grow and versions are merged. Rows that would not change are not rewritten.
@@ -177,7 +210,7 @@ internal static class SessionTotalsSql
             : $$"""
               SELECT coalesce(array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C"), '{}') AS versions
                       FROM {{sql.Versions}} AS v
-                      WHERE v.session_id = c.session_id AND v.created_at < {{until}}
+                      WHERE {{sql.VersionJoin("v", "c")}} AND v.created_at < {{until}}
               """;
         var (count, last, versions) = mirror
             ? ("excluded.human_message_count", "excluded.last_activity", "excluded.versions")
@@ -191,7 +224,7 @@ internal static class SessionTotalsSql
             CROSS JOIN LATERAL (
                 SELECT count(*) AS human_message_count, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
-                WHERE m.session_id = c.session_id AND m.created_at < {{until}}
+                WHERE m.session_id = c.session_id AND m.team_id = c.team_id AND m.created_at < {{until}}
             ) AS w
             CROSS JOIN LATERAL (
                 {{wholeVersions}}

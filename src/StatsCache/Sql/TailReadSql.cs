@@ -52,18 +52,22 @@ internal static class TailReadSql
 
     /// <summary>
     /// Sessions: the session row plus the session's human messages and version tags at or after
-    /// the point, each an index range scan on the host's (session_id, created_at) indexes. Version
-    /// tags carry no team, so they are only read for sessions the team owns.
+    /// the point, each an index range scan on the host's (session_id, created_at) indexes, matched by
+    /// team and session id. Version tags with a team column are matched by it; tags without one are
+    /// only read for sessions the team owns (session ids are then unique across teams).
     /// </summary>
     public static string SessionTotals(CacheSql sql)
     {
+        var teamOwns = sql.VersionsHaveTeam
+            ? "v.team_id = @team"
+            : $"EXISTS (SELECT 1 FROM {sql.Sessions} AS s WHERE s.session_id = i.id AND s.team_id = @team)";
         var tailVersions = sql.Versions is null
             ? "SELECT '{}'::text[] AS versions"
             : $$"""
               SELECT coalesce(array_agg(DISTINCT v.version::text COLLATE "C"), '{}') AS versions
                   FROM {{sql.Versions}} AS v
                   WHERE v.session_id = i.id AND v.created_at >= since.at
-                    AND EXISTS (SELECT 1 FROM {{sql.Sessions}} AS s WHERE s.session_id = i.id AND s.team_id = @team)
+                    AND {{teamOwns}}
               """;
         return $$"""
             WITH since AS (

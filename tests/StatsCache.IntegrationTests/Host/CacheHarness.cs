@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -16,16 +15,20 @@ public sealed class CacheHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    private CacheHarness(ServiceProvider services, NpgsqlDataSource db, FakeTimeProvider clock, string connectionString)
+    private CacheHarness(ServiceProvider services, NpgsqlDataSource db, FakeTimeProvider clock, string connectionString, HostShape shape)
     {
         _services = services;
         Db = db;
         Clock = clock;
         ConnectionString = connectionString;
+        Shape = shape;
         Cache = services.GetRequiredService<IStatisticsCache>();
-        Data = new HostData(db);
-        Live = new LiveStatistics(db);
+        Data = new HostData(db, shape);
+        Live = LiveStatistics.For(db, shape);
     }
+
+    /// <summary>How the host keys its rows (global session ids, or ids unique within a team).</summary>
+    public HostShape Shape { get; }
 
     public IStatisticsCache Cache { get; }
 
@@ -43,39 +46,26 @@ public sealed class CacheHarness : IAsyncDisposable
 
     public DateTime Now => Clock.GetUtcNow().UtcDateTime;
 
-    public static async Task<CacheHarness> CreateAsync(PostgresServer server, DateTime start, Action<StatisticsCacheOptions>? configure = null)
+    public static async Task<CacheHarness> CreateAsync(PostgresServer server, DateTime start, Action<StatisticsCacheOptions>? configure = null, HostShape shape = HostShape.GlobalSessionIds)
     {
         var connectionString = await server.CreateDatabaseAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(start, TimeSpan.Zero));
-        var provider = BuildServices(connectionString, clock, configure);
-
-        await using (var scope = provider.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<HostDbContext>().Database.EnsureCreatedAsync();
-        }
-
-        return new CacheHarness(provider, NpgsqlDataSource.Create(connectionString), clock, connectionString);
+        var provider = BuildServices(connectionString, clock, shape, configure);
+        await HostWiring.EnsureCreatedAsync(provider, shape);
+        return new CacheHarness(provider, NpgsqlDataSource.Create(connectionString), clock, connectionString, shape);
     }
 
     /// <summary>Another app instance on the same database and clock (its own pool, its own services).</summary>
     public ServiceProvider NewInstance(Action<StatisticsCacheOptions>? configure = null, Action<IServiceCollection>? configureServices = null) =>
-        BuildServices(ConnectionString, Clock, configure, configureServices);
+        BuildServices(ConnectionString, Clock, Shape, configure, configureServices);
 
-    private static ServiceProvider BuildServices(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure, Action<IServiceCollection>? configureServices = null)
+    private static ServiceProvider BuildServices(string connectionString, FakeTimeProvider clock, HostShape shape, Action<StatisticsCacheOptions>? configure, Action<IServiceCollection>? configureServices = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         configureServices?.Invoke(services);
         services.AddSingleton<TimeProvider>(clock);
-        services.AddDbContext<HostDbContext>(o => o.UseNpgsql(connectionString));
-        services.AddStatisticsCache(o =>
-            {
-                o.HumanMessages.Sql = "SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human";
-                configure?.Invoke(o);
-            })
-            .UseDbContext<HostDbContext>()
-            .MapSessions<ChatSession>(s => new { s.TeamId, s.ExperimentId, SessionId = s.Id, s.ParticipantId, s.CreatedAt })
-            .MapVersions<MessageVersion>(v => new { v.SessionId, Version = v.Label, v.CreatedAt });
+        HostWiring.AddHostAndCache(services, connectionString, shape, o => configure?.Invoke(o));
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

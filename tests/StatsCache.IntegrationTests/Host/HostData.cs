@@ -1,15 +1,31 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Npgsql;
 
 namespace StatsCache.IntegrationTests.Host;
 
 /// <summary>Writes host rows straight into the host tables (the cache only ever reads them).</summary>
-public sealed class HostData(NpgsqlDataSource db)
+/// <remarks>
+/// With <see cref="HostShape.TeamScopedIds"/> every team numbers its sessions from the same start
+/// (team 1 and team 2 both get session 2, 3, …) and version tags carry their team.
+/// </remarks>
+public sealed class HostData(NpgsqlDataSource db, HostShape shape = HostShape.GlobalSessionIds)
 {
-    private long _nextSession = 1;
+    private readonly ConcurrentDictionary<long, StrongBox<long>> _nextSession = new();
+
+    public HostShape Shape => shape;
 
     public async Task<long> AddSessionAsync(long team, long experiment, long? participant, DateTime createdAt, NpgsqlConnection? connection = null, NpgsqlTransaction? transaction = null)
     {
-        var id = Interlocked.Increment(ref _nextSession);
+        var counter = _nextSession.GetOrAdd(shape == HostShape.TeamScopedIds ? team : 0, _ => new StrongBox<long>(1));
+        var id = Interlocked.Increment(ref counter.Value);
+        await AddSessionAsync(id, team, experiment, participant, createdAt, connection, transaction);
+        return id;
+    }
+
+    /// <summary>A session with a given id (e.g. the same id in two teams).</summary>
+    public async Task AddSessionAsync(long id, long team, long experiment, long? participant, DateTime createdAt, NpgsqlConnection? connection = null, NpgsqlTransaction? transaction = null)
+    {
         await using var command = connection is null ? db.CreateCommand() : new NpgsqlCommand { Connection = connection, Transaction = transaction };
         command.CommandText = "INSERT INTO chat_sessions (id, team_id, experiment_id, participant_id, created_at) VALUES (@id, @team, @experiment, @participant, @at)";
         command.Parameters.AddWithValue("id", id);
@@ -18,21 +34,21 @@ public sealed class HostData(NpgsqlDataSource db)
         command.Parameters.AddWithValue("participant", (object?)participant ?? DBNull.Value);
         command.Parameters.AddWithValue("at", createdAt);
         await command.ExecuteNonQueryAsync();
-        return id;
     }
 
     /// <summary>Adds one message per given time to a session (one statement), each tagged with the version if given.</summary>
     public async Task AddMessagesAsync(long team, long experiment, long session, IReadOnlyList<DateTime> times, bool human = true, string? version = null, NpgsqlConnection? connection = null, NpgsqlTransaction? transaction = null)
     {
+        var (teamColumn, teamValue) = shape == HostShape.TeamScopedIds ? ("team_id, ", "@team, ") : ("", "");
         await using var command = connection is null ? db.CreateCommand() : new NpgsqlCommand { Connection = connection, Transaction = transaction };
-        command.CommandText = """
+        command.CommandText = $"""
             WITH inserted AS (
                 INSERT INTO chat_messages (team_id, experiment_id, session_id, is_human, created_at)
                 SELECT @team, @experiment, @session, @human, t FROM unnest(@times) AS t
                 RETURNING id, created_at
             )
-            INSERT INTO message_versions (session_id, version_label, created_at)
-            SELECT @session, @version, created_at FROM inserted WHERE @version IS NOT NULL
+            INSERT INTO message_versions ({teamColumn}session_id, version_label, created_at)
+            SELECT {teamValue}@session, @version, created_at FROM inserted WHERE @version IS NOT NULL
             """;
         command.Parameters.AddWithValue("team", team);
         command.Parameters.AddWithValue("experiment", experiment);

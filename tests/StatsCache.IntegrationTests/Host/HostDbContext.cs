@@ -52,6 +52,7 @@ public sealed class HostDbContext(DbContextOptions<HostDbContext> options) : DbC
             e.ToTable("message_versions");
             e.Property(x => x.Id).HasColumnName("id");
             e.Property(x => x.SessionId).HasColumnName("session_id");
+            e.Ignore(x => x.TeamId);
             e.Property(x => x.Label).HasColumnName("version_label");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             e.HasIndex(x => x.SessionId);

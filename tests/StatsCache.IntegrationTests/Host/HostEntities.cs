@@ -25,6 +25,10 @@ public sealed class ChatMessage
 public sealed class MessageVersion
 {
     public long Id { get; set; }
+
+    /// <summary>Only in the <see cref="HostShape.TeamScopedIds"/> shape (ignored by <see cref="HostDbContext"/>).</summary>
+    public long TeamId { get; set; }
+
     public long SessionId { get; set; }
     public string Label { get; set; } = "";
     public DateTime CreatedAt { get; set; }

@@ -6,18 +6,31 @@ namespace StatsCache.IntegrationTests.Host;
 /// <summary>
 /// The numbers computed live from the host's tables, the way a dashboard does it today with
 /// sub-queries: the oracle every cached statistic is compared to. The relations default to the
-/// host's tables; an oracle that also counts archived rows passes its own.
+/// host's tables; an oracle that also counts archived rows passes its own. A session's messages
+/// are those of its team and id; its version tags those of its id and, where tags carry a team
+/// (<see cref="HostShape.TeamScopedIds"/>), of its team.
 /// </summary>
 /// <param name="db">The host's database.</param>
 /// <param name="sessions">Relation with id, team_id, experiment_id, participant_id, created_at.</param>
 /// <param name="humanMessages">Relation with team_id, experiment_id, session_id, created_at of human messages.</param>
-/// <param name="versions">Relation with session_id, version_label, created_at.</param>
+/// <param name="versions">Relation with team_id (NULL where tags carry no team), session_id, version_label, created_at.</param>
 public sealed class LiveStatistics(
     NpgsqlDataSource db,
     string sessions = "(SELECT id, team_id, experiment_id, participant_id, created_at FROM chat_sessions)",
     string humanMessages = "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human)",
-    string versions = "(SELECT session_id, version_label, created_at FROM message_versions)")
+    string versions = LiveStatistics.GlobalVersions)
 {
+    /// <summary>Version tags of the <see cref="HostShape.GlobalSessionIds"/> host: no team.</summary>
+    public const string GlobalVersions = "(SELECT NULL::bigint AS team_id, session_id, version_label, created_at FROM message_versions)";
+
+    /// <summary>Version tags of the <see cref="HostShape.TeamScopedIds"/> host: with their team.</summary>
+    public const string TeamScopedVersions = "(SELECT team_id, session_id, version_label, created_at FROM message_versions)";
+
+    /// <summary>The live SQL over the host tables of a shape.</summary>
+    public static LiveStatistics For(NpgsqlDataSource db, HostShape shape) => shape == HostShape.TeamScopedIds
+        ? new LiveStatistics(db, versions: TeamScopedVersions)
+        : new LiveStatistics(db);
+
     /// <summary>Per experiment of the team: sessions, distinct participants, human messages, last activity — over rows before <paramref name="before"/>.</summary>
     public async Task<Dictionary<long, ExperimentTotals>> ExperimentsAsync(long team, DateTime before)
     {
@@ -49,9 +62,10 @@ public sealed class LiveStatistics(
         await using var command = db.CreateCommand($"""
             WITH s AS MATERIALIZED {sessions}, m AS MATERIALIZED {humanMessages}, v AS MATERIALIZED {versions}
             SELECT s.id,
-                   (SELECT count(*) FROM m WHERE m.session_id = s.id AND m.created_at < @before),
-                   (SELECT max(m.created_at) FROM m WHERE m.session_id = s.id AND m.created_at < @before),
-                   coalesce((SELECT array_agg(DISTINCT v.version_label COLLATE "C" ORDER BY v.version_label COLLATE "C") FROM v WHERE v.session_id = s.id AND v.created_at < @before), ARRAY[]::text[])
+                   (SELECT count(*) FROM m WHERE m.team_id = s.team_id AND m.session_id = s.id AND m.created_at < @before),
+                   (SELECT max(m.created_at) FROM m WHERE m.team_id = s.team_id AND m.session_id = s.id AND m.created_at < @before),
+                   coalesce((SELECT array_agg(DISTINCT v.version_label COLLATE "C" ORDER BY v.version_label COLLATE "C") FROM v
+                             WHERE coalesce(v.team_id, s.team_id) = s.team_id AND v.session_id = s.id AND v.created_at < @before), ARRAY[]::text[])
             FROM s WHERE s.team_id = @team
             """);
         command.Parameters.AddWithValue("team", team);

@@ -12,7 +12,10 @@ namespace StatsCache.IntegrationTests.Maintenance;
 /// the live SQL over the source, exactly. The clock walks from mid-December 2023 to April 2024, so
 /// the data crosses month ends, the year end and 29 February, and the policy rolls hours into days
 /// and days into months along the way. Between operations, rows written since the last refresh
-/// are read in real-time and live mode, which must be exact too.
+/// are read in real-time and live mode, which must be exact too. Some sessions get a human message
+/// stamped before their own start (an import, two servers' clocks). On the
+/// <see cref="HostShape.TeamScopedIds"/> host every team numbers its sessions from the same start and
+/// uses the same experiment and participant ids.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper output)
@@ -22,13 +25,15 @@ public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper o
     private static readonly string[] Labels = ["v1", "v2", "v10", "V2-beta"];
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public async Task EveryTotalEqualsTheLiveQueryAfterEveryOperation(int seed)
+    [InlineData(1, HostShape.GlobalSessionIds)]
+    [InlineData(2, HostShape.GlobalSessionIds)]
+    [InlineData(3, HostShape.GlobalSessionIds)]
+    [InlineData(4, HostShape.TeamScopedIds)]
+    [InlineData(5, HostShape.TeamScopedIds)]
+    public async Task EveryTotalEqualsTheLiveQueryAfterEveryOperation(int seed, HostShape shape)
     {
         var random = new Random(seed);
-        await using var h = await CacheHarness.CreateAsync(server, Start);
+        await using var h = await CacheHarness.CreateAsync(server, Start, shape: shape);
         var lookBack = TimeSpan.FromMinutes(15);
         var sessions = new List<(long Team, long Experiment, long Id, DateTime CreatedAt)>();
         var log = new List<string>();
@@ -36,7 +41,8 @@ public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper o
         // History before the cache exists: the first refresh builds it by backfill.
         for (var i = 0; i < 40; i++)
         {
-            await InsertAsync(h, random, sessions, Start.AddDays(-random.Next(1, 20)).AddMinutes(-random.Next(0, 1440)), Start);
+            var at = Start.AddDays(-random.Next(1, 20)).AddMinutes(-random.Next(0, 1440));
+            await InsertAsync(h, random, sessions, at, Start, earliest: at.AddDays(-3));
         }
 
         for (var step = 0; step < 70; step++)
@@ -56,7 +62,7 @@ public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper o
             {
                 var from = watermarkBefore - lookBack;
                 var at = from + TimeSpan.FromTicks((long)(random.NextDouble() * (h.Now - from).Ticks));
-                await InsertAsync(h, random, sessions, Trim(at), h.Now);
+                await InsertAsync(h, random, sessions, Trim(at), h.Now, earliest: from);
             }
 
             var operation = random.Next(10) switch
@@ -98,7 +104,7 @@ public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper o
                 h.Advance(TimeSpan.FromMinutes(random.Next(1, 40)));
                 for (var i = random.Next(1, 4); i > 0; i--)
                 {
-                    await InsertAsync(h, random, sessions, Trim(watermark + ((h.Now - watermark) * random.NextDouble())), h.Now);
+                    await InsertAsync(h, random, sessions, Trim(watermark + ((h.Now - watermark) * random.NextDouble())), h.Now, earliest: watermark);
                 }
 
                 log.Add($"{h.Now:O} tail");
@@ -119,9 +125,13 @@ public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper o
     /// A session (maybe new, maybe an earlier one continuing) with a few human and bot messages.
     /// Experiments are numbered per team (team t owns experiments 4(t-1)+1 … 4t); participants are
     /// shared across a team's experiments; some sessions are anonymous, some get no human message.
+    /// On the team-scoped host all teams use experiments 1 … 4 and the same participant ids. A new
+    /// session may get a human message stamped before its start, but not before
+    /// <paramref name="earliest"/> (the start of the window the next refresh reads).
     /// </summary>
-    private static async Task InsertAsync(CacheHarness h, Random random, List<(long Team, long Experiment, long Id, DateTime CreatedAt)> sessions, DateTime at, DateTime now)
+    private static async Task InsertAsync(CacheHarness h, Random random, List<(long Team, long Experiment, long Id, DateTime CreatedAt)> sessions, DateTime at, DateTime now, DateTime earliest)
     {
+        var shared = h.Shape == HostShape.TeamScopedIds;
         (long Team, long Experiment, long Id, DateTime CreatedAt) session;
         var earlier = sessions.Where(s => s.CreatedAt <= at).ToList();
         if (earlier.Count > 0 && random.Next(3) == 0)
@@ -131,11 +141,15 @@ public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper o
         else
         {
             var team = Teams[random.Next(Teams.Length)];
-            var experiment = (team - 1) * 4 + random.Next(1, 5);
-            long? participant = random.Next(5) == 0 ? null : team * 1000 + random.Next(1, 12);
+            var experiment = (shared ? 0 : (team - 1) * 4) + random.Next(1, 5);
+            long? participant = random.Next(5) == 0 ? null : (shared ? 1 : team) * 1000 + random.Next(1, 12);
             var id = await h.Data.AddSessionAsync(team, experiment, participant, at);
             session = (team, experiment, id, at);
             sessions.Add(session);
+            if (random.Next(4) == 0 && at > earliest)
+            {
+                await h.Data.AddMessagesAsync(team, experiment, id, [Trim(earliest + ((at - earliest) * random.NextDouble()))], human: true);
+            }
         }
 
         var humans = random.Next(4) == 0 ? 0 : random.Next(1, 4);

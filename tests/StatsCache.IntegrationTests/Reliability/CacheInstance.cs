@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -35,21 +34,16 @@ public sealed class CacheInstance : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static CacheInstance Create(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure = null)
+    public static CacheInstance Create(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure = null, HostShape shape = HostShape.GlobalSessionIds)
     {
         var cacheConnection = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = MaintenanceApplication }.ConnectionString;
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
-        services.AddDbContext<HostDbContext>(o => o.UseNpgsql(connectionString));
-        services.AddStatisticsCache(o =>
-            {
-                o.ConnectionString = cacheConnection;
-                o.HumanMessages.Sql = "SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human";
-                configure?.Invoke(o);
-            })
-            .UseDbContext<HostDbContext>()
-            .MapSessions<ChatSession>(s => new { s.TeamId, s.ExperimentId, SessionId = s.Id, s.ParticipantId, s.CreatedAt })
-            .MapVersions<MessageVersion>(v => new { v.SessionId, Version = v.Label, v.CreatedAt });
+        HostWiring.AddHostAndCache(services, connectionString, shape, o =>
+        {
+            o.ConnectionString = cacheConnection;
+            configure?.Invoke(o);
+        });
         return new CacheInstance(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), clock);
     }
 

@@ -11,9 +11,12 @@ namespace StatsCache.IntegrationTests.Reliability;
 /// under <see cref="DeletionSemantics.Mirror"/> the host's tables alone. Purges go through
 /// <see cref="PurgeSessionsAsync"/> so the archive always holds exactly what was removed.
 /// </summary>
-public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semantics)
+public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semantics, HostShape shape = HostShape.GlobalSessionIds)
 {
     public DeletionSemantics Semantics => semantics;
+
+    /// <summary>How the host keys its rows: with <see cref="HostShape.TeamScopedIds"/> teams share ids.</summary>
+    public HostShape Shape => shape;
 
     /// <summary>Creates the archive tables (same columns as the host's) once per database.</summary>
     public async Task EnsureArchiveAsync()
@@ -43,17 +46,32 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
     /// host removes old raw data. Under <see cref="DeletionSemantics.KeepHistory"/> the removed rows go
     /// to the archive, which the oracle keeps reading.
     /// </summary>
-    public async Task PurgeSessionsAsync(IReadOnlyCollection<long> sessionIds)
+    /// <remarks>
+    /// <paramref name="team"/> picks the team's sessions where ids are unique only within a team; it
+    /// must be given for <see cref="HostShape.TeamScopedIds"/>.
+    /// </remarks>
+    public async Task PurgeSessionsAsync(IReadOnlyCollection<long> sessionIds, long? team = null)
     {
+        if (shape == HostShape.TeamScopedIds && team is null)
+        {
+            throw new ArgumentNullException(nameof(team), "session ids are unique only within a team");
+        }
+
         var keep = semantics == DeletionSemantics.KeepHistory;
-        string Move(string table, string key, string archive) => keep
-            ? $"WITH d AS (DELETE FROM {table} WHERE {key} = ANY(@ids) RETURNING *) INSERT INTO {archive} SELECT * FROM d;"
-            : $"DELETE FROM {table} WHERE {key} = ANY(@ids);";
+        string Move(string table, string key, string archive, bool hasTeam)
+        {
+            var where = $"{key} = ANY(@ids)" + (hasTeam && team is not null ? " AND team_id = @team" : "");
+            return keep
+                ? $"WITH d AS (DELETE FROM {table} WHERE {where} RETURNING *) INSERT INTO {archive} SELECT * FROM d;"
+                : $"DELETE FROM {table} WHERE {where};";
+        }
+
         await using var command = db.CreateCommand(
-            Move("message_versions", "session_id", "reliability_archive_versions")
-            + Move("chat_messages", "session_id", "reliability_archive_messages")
-            + Move("chat_sessions", "id", "reliability_archive_sessions"));
+            Move("message_versions", "session_id", "reliability_archive_versions", shape == HostShape.TeamScopedIds)
+            + Move("chat_messages", "session_id", "reliability_archive_messages", true)
+            + Move("chat_sessions", "id", "reliability_archive_sessions", true));
         command.Parameters.AddWithValue("ids", sessionIds.ToArray());
+        command.Parameters.AddWithValue("team", (object?)team ?? DBNull.Value);
         await command.ExecuteNonQueryAsync();
     }
 
@@ -65,9 +83,11 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
         ? "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human UNION ALL SELECT team_id, experiment_id, session_id, created_at FROM reliability_archive_messages WHERE is_human)"
         : "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human)";
 
+    private string VersionTeam => shape == HostShape.TeamScopedIds ? "team_id" : "NULL::bigint AS team_id";
+
     private string Versions => semantics == DeletionSemantics.KeepHistory
-        ? "(SELECT session_id, version_label, created_at FROM message_versions UNION ALL SELECT session_id, version_label, created_at FROM reliability_archive_versions)"
-        : "(SELECT session_id, version_label, created_at FROM message_versions)";
+        ? $"(SELECT {VersionTeam}, session_id, version_label, created_at FROM message_versions UNION ALL SELECT {VersionTeam}, session_id, version_label, created_at FROM reliability_archive_versions)"
+        : $"(SELECT {VersionTeam}, session_id, version_label, created_at FROM message_versions)";
 
     /// <summary>Per experiment of the team: sessions, distinct participants, human messages, last activity — over rows before <paramref name="before"/>.</summary>
     public Task<Dictionary<long, ExperimentTotals>> ExperimentsAsync(long team, DateTime before) => Live.ExperimentsAsync(team, before);

@@ -20,7 +20,9 @@ namespace StatsCache.IntegrationTests.Reliability;
 /// <remarks>
 /// With <see cref="DeletionSemantics.Mirror"/> the cache mirrors deletions and tracks changes: purges
 /// may remove any session at any time and late rows may be mixed with them, and every refresh must
-/// still be exact against the host's tables alone.
+/// still be exact against the host's tables alone. With <see cref="HostShape.TeamScopedIds"/> (the
+/// oracle's shape) both teams number their sessions from the same start and use the same experiment
+/// and participant ids, so every join must keep the teams apart.
 /// </remarks>
 public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, HistoryOracle oracle)
 {
@@ -32,7 +34,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         await oracle.ResetAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(history.Start, TimeSpan.Zero));
         var mirror = oracle.Semantics == DeletionSemantics.Mirror;
-        await using var instance = CacheInstance.Create(connectionString, clock, o =>
+        await using var instance = CacheInstance.Create(connectionString, clock, shape: oracle.Shape, configure: o =>
         {
             o.LookBack = history.LookBack;
             if (mirror)
@@ -47,7 +49,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
             await instance.Cache.EnableChangeTrackingAsync();
         }
 
-        var run = new Run(instance, new HostData(db), db, oracle, history.LookBack);
+        var run = new Run(instance, new HostData(db, oracle.Shape), db, oracle, history.LookBack);
         try
         {
             foreach (var step in history.Steps)
@@ -98,6 +100,9 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
                     break;
                 case MoreMessages m:
                     await MoreMessagesAsync(m);
+                    break;
+                case MessageBeforeStart e:
+                    await MessageBeforeStartAsync(e);
                     break;
                 case Purge p:
                     await PurgeAsync(p);
@@ -162,8 +167,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
 
             var at = Within(from, Now, n.At);
             var team = Teams[n.Team - 1];
-            var experiment = team * 10 + n.Experiment;
-            long? participant = n.Participant == 0 ? null : team * 100 + n.Participant;
+            var (experiment, participant) = Ids(team, n.Experiment, n.Participant);
             var id = await data.AddSessionAsync(team, experiment, participant, at);
             var row = new SessionRow(team, experiment, id, at) { LastRowAt = at };
             _sessions.Add(row);
@@ -187,8 +191,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
 
             var at = Trim(from.AddDays(-l.DaysBack).AddMinutes(-5));
             var team = Teams[l.Team - 1];
-            var experiment = team * 10 + l.Experiment;
-            long? participant = l.Participant == 0 ? null : team * 100 + l.Participant;
+            var (experiment, participant) = Ids(team, l.Experiment, l.Participant);
             var id = await data.AddSessionAsync(team, experiment, participant, at);
             var row = new SessionRow(team, experiment, id, at) { LastRowAt = at };
             _sessions.Add(row);
@@ -198,6 +201,41 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
             _lateRowsPending = !Tracked;
             _anyLateRow = true;
             Write($"late session {id}: team {team} exp {experiment} participant {participant?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} at {at:yyyy-MM-dd HH:mm:ss}, {l.Humans} human msg(s) (window starts {from:yyyy-MM-dd HH:mm})");
+        }
+
+        /// <summary>
+        /// Experiment and participant ids: per team where ids are global, the same in both teams where
+        /// they are unique only within a team (participant 0: anonymous).
+        /// </summary>
+        private (long Experiment, long? Participant) Ids(long team, int experiment, int participant)
+        {
+            var scope = oracle.Shape == HostShape.TeamScopedIds ? 1 : team;
+            return (scope * 10 + experiment, participant == 0 ? null : scope * 100 + participant);
+        }
+
+        /// <summary>Experiment ids a partial backfill picks from: the first two of each team.</summary>
+        private long[] BackfillExperiments => Teams.SelectMany(t => new[] { Ids(t, 1, 0).Experiment, Ids(t, 2, 0).Experiment }).ToArray();
+
+        private async Task MessageBeforeStartAsync(MessageBeforeStart e)
+        {
+            var live = _sessions.Where(s => !s.Purged).ToList();
+            if (live.Count == 0)
+            {
+                Write($"{e}: no session, skipped");
+                return;
+            }
+
+            var session = live[e.Session % live.Count];
+            var (from, _) = await InsertWindowAsync();
+            if (session.CreatedAt - from < TimeSpan.FromMilliseconds(1))
+            {
+                Write($"{e}: session {session.Id} started at the insert window's start, skipped");
+                return;
+            }
+
+            var at = Within(from, session.CreatedAt, e.At);
+            await data.AddMessagesAsync(session.Team, session.Experiment, session.Id, [at], human: true);
+            Write($"session {session.Id} (team {session.Team}, started {session.CreatedAt:yyyy-MM-dd HH:mm:ss.ffffff}): human msg stamped before its start, at {at:yyyy-MM-dd HH:mm:ss.ffffff}");
         }
 
         private async Task MoreMessagesAsync(MoreMessages m)
@@ -263,7 +301,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
                 return;
             }
 
-            await oracle.PurgeSessionsAsync([session.Id]);
+            await oracle.PurgeSessionsAsync([session.Id], session.Team);
             session.Purged = true;
             _anyPurge = true;
             Write($"purged session {session.Id} (rows up to {session.LastRowAt:yyyy-MM-dd HH:mm}, before {purgeBefore:yyyy-MM-dd})");
@@ -303,8 +341,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
 
         private async Task BackfillSomeAndCheckAsync(BackfillSome b)
         {
-            var all = Teams.SelectMany(t => new[] { t * 10 + 1, t * 10 + 2 }).ToArray();
-            var experiments = all.Where((_, i) => (b.Mask & (1 << i)) != 0).ToList();
+            var experiments = BackfillExperiments.Where((_, i) => (b.Mask & (1 << i)) != 0).Distinct().ToList();
             var from = Trim(Now.AddDays(-b.DaysBack).AddMinutes(-7));
             var result = await Cache.BackfillAsync(new BackfillRequest(from, experiments));
             Write($"backfill experiments [{string.Join(", ", experiments)}] from {from:yyyy-MM-dd HH:mm}: {result.Chunks} chunk(s)");

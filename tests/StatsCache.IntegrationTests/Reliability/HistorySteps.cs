@@ -38,6 +38,16 @@ public sealed record MoreMessages(int Session, int At, int Humans, int Version) 
     public override string ToString() => $"more messages in session pick {Session} at {At}‰: {Humans} human msg(s), version {Version}";
 }
 
+/// <summary>
+/// A human message of an existing (not purged) session, picked by index, stamped before the session
+/// started (an import, two servers' clocks): at <see cref="At"/>‰ between the start of the insert
+/// window and the session's start. Skipped when the session started at the window's start.
+/// </summary>
+public sealed record MessageBeforeStart(int Session, int At) : HistoryStep
+{
+    public override string ToString() => $"human msg before the start of session pick {Session} at {At}‰";
+}
+
 /// <summary>A retention purge of a whole session, picked by index (skipped when it is not old enough, see the runner).</summary>
 public sealed record Purge(int Session) : HistoryStep
 {

@@ -43,6 +43,7 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
             (1, Gen.Int[1, 12].Select(d => d * 1440))).Select(m => (HistoryStep)new Tick(m))),
         (5, Gen.Select(Gen.Int[1, 2], Gen.Int[1, 2], Gen.Int[0, 3], Gen.Int[0, 999], Gen.Int[0, 4], Gen.Int[0, 4], (t, e, p, at, h, v) => (HistoryStep)new NewSession(t, e, p, at, h, v))),
         (2, Gen.Select(Gen.Int[0, 20], Gen.Int[0, 999], Gen.Int[0, 3], Gen.Int[0, 4], (s, at, h, v) => (HistoryStep)new MoreMessages(s, at, h, v))),
+        (1, Gen.Select(Gen.Int[0, 20], Gen.Int[0, 999], (s, at) => (HistoryStep)new MessageBeforeStart(s, at))),
         (1, Gen.Int[0, 20].Select(s => (HistoryStep)new Purge(s))),
         (1, Gen.Select(Gen.Int[1, 2], Gen.Int[1, 2], Gen.Int[0, 3], Gen.Int[0, 40], Gen.Int[0, 2], (t, e, p, d, h) => (HistoryStep)new LateSession(t, e, p, d, h))),
         (4, Gen.Const((HistoryStep)new Refresh())),
@@ -57,15 +58,24 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
         (s, l, steps) => new History(Starts[s], LookBacks[l], steps));
 
     [Fact]
-    public async Task RandomHistoriesKeepEveryInvariantAgainstTheLiveQuery()
+    public Task RandomHistoriesKeepEveryInvariantAgainstTheLiveQuery() => KeepHistoryAsync(HostShape.GlobalSessionIds, Iterations);
+
+    /// <summary>
+    /// The same histories on a host whose ids are unique only within a team: both teams number their
+    /// sessions from the same start and share experiment and participant ids.
+    /// </summary>
+    [Fact]
+    public Task RandomHistoriesWithIdsSharedAcrossTeamsKeepEveryInvariant() => KeepHistoryAsync(HostShape.TeamScopedIds, Iterations / 2);
+
+    private async Task KeepHistoryAsync(HostShape shape, int defaultIterations)
     {
-        await using var h = await CacheHarness.CreateAsync(server, Starts[0]);
-        var oracle = new HistoryOracle(h.Db, DeletionSemantics.KeepHistory);
+        await using var h = await CacheHarness.CreateAsync(server, Starts[0], shape: shape);
+        var oracle = new HistoryOracle(h.Db, DeletionSemantics.KeepHistory, shape);
         await oracle.EnsureArchiveAsync();
         var runner = new HistoryRunner(h.ConnectionString, h.Db, oracle);
         var iterations = Soak
             ? long.Parse(Environment.GetEnvironmentVariable("STATSCACHE_SOAK_ITERATIONS") ?? "3000", CultureInfo.InvariantCulture)
-            : Iterations;
+            : defaultIterations;
         var started = DateTime.UtcNow;
 
         await Histories(Soak ? 40 : 20).SampleAsync(
@@ -84,15 +94,21 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
     /// total equals the live SQL over the host's tables alone.
     /// </summary>
     [Fact]
-    public async Task RandomHistoriesWithErasuresAreExactAfterEveryRefreshWhenMirroredAndTracked()
+    public Task RandomHistoriesWithErasuresAreExactAfterEveryRefreshWhenMirroredAndTracked() => MirroredAsync(HostShape.GlobalSessionIds, Iterations / 2);
+
+    /// <summary>Mirrored and tracked histories on a host whose ids are unique only within a team.</summary>
+    [Fact]
+    public Task RandomHistoriesWithIdsSharedAcrossTeamsAreExactWhenMirroredAndTracked() => MirroredAsync(HostShape.TeamScopedIds, Iterations / 4);
+
+    private async Task MirroredAsync(HostShape shape, int defaultIterations)
     {
-        await using var h = await CacheHarness.CreateAsync(server, Starts[0]);
-        var oracle = new HistoryOracle(h.Db, DeletionSemantics.Mirror);
+        await using var h = await CacheHarness.CreateAsync(server, Starts[0], shape: shape);
+        var oracle = new HistoryOracle(h.Db, DeletionSemantics.Mirror, shape);
         await oracle.EnsureArchiveAsync();
         var runner = new HistoryRunner(h.ConnectionString, h.Db, oracle);
         var iterations = Soak
             ? long.Parse(Environment.GetEnvironmentVariable("STATSCACHE_SOAK_ITERATIONS") ?? "3000", CultureInfo.InvariantCulture)
-            : Iterations / 2;
+            : defaultIterations;
 
         await Histories(Soak ? 40 : 20).SampleAsync(runner.RunAsync, writeLine: output.WriteLine, iter: iterations, threads: 1, print: history => history.ToString());
     }

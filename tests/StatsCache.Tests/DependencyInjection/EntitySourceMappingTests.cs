@@ -102,7 +102,7 @@ public class EntitySourceMappingTests
 
         act.Should().Throw<ArgumentException>()
             .Where(e => e.ParamName == "projection")
-            .WithMessage("MapVersions: 'Label' is not a role; the roles are SessionId, Version, CreatedAt.*");
+            .WithMessage("MapVersions: 'Label' is not a role; the roles are SessionId, Version, CreatedAt (optional: TeamId).*");
     }
 
     [Fact]
@@ -110,9 +110,10 @@ public class EntitySourceMappingTests
     {
         var (builder, _) = Builder();
 
-        var act = () => builder.MapVersions<ChatMessage>(m => new { m.SessionId, Version = m.VersionLabel, m.CreatedAt, m.TeamId });
+        // TeamId is an optional role of version tags (ids unique within a team); ExperimentId is not one.
+        var act = () => builder.MapVersions<ChatMessage>(m => new { m.SessionId, Version = m.VersionLabel, m.CreatedAt, m.ExperimentId });
 
-        act.Should().Throw<ArgumentException>().WithMessage("*'TeamId' is not a role*");
+        act.Should().Throw<ArgumentException>().WithMessage("*'ExperimentId' is not a role*");
     }
 
     [Fact]
