@@ -73,8 +73,17 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
                     rows += reconciled.RowsWritten;
                 }
 
-                var repaired = found.Where(r => r.Verdict == RangeVerdict.Drift).Select(r => new BucketRange(r.From, r.To, r.Size)).ToList();
-                var after = (await CompareAsync(connection, repaired, cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Range.From);
+                // Compared again span by span: CompareAsync needs contiguous ranges.
+                var after = new Dictionary<DateTime, Comparison>();
+                foreach (var (spanFrom, spanTo) in Spans(found.Where(r => r.Verdict == RangeVerdict.Drift)))
+                {
+                    var spanRanges = ranges.Where(r => r.From >= spanFrom && r.To <= spanTo).ToList();
+                    foreach (var comparison in await CompareAsync(connection, spanRanges, cancellationToken).ConfigureAwait(false))
+                    {
+                        after[comparison.Range.From] = comparison;
+                    }
+                }
+
                 found = found.Select(r => r.Verdict != RangeVerdict.Drift ? r : After(r, after[r.From])).ToList();
             }
             catch (Exception e) when (e is PostgresException or NpgsqlException or InvalidOperationException)
@@ -215,11 +224,15 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
             return result;
         }
 
+        if (ranges.Zip(ranges.Skip(1)).Any(pair => pair.First.To != pair.Second.From))
+        {
+            throw new ArgumentException("Verify compares contiguous ranges only.", nameof(ranges));
+        }
+
         await using var command = new NpgsqlCommand(VerifySql.Compare(env.Sql), connection) { CommandTimeout = 0 };
         command.Parameters.Add(new NpgsqlParameter("starts", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = ranges.Select(r => r.From).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("ends", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = ranges.Select(r => r.To).ToArray() });
-        command.Parameters.AddWithValue("from", ranges.Min(r => r.From));
-        command.Parameters.AddWithValue("to", ranges.Max(r => r.To));
+        command.Parameters.AddWithValue("from", ranges[0].From);
+        command.Parameters.AddWithValue("to", ranges[^1].To);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

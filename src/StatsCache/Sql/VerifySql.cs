@@ -1,40 +1,41 @@
 namespace StatsCache.Sql;
 
 /// <summary>
-/// The verify comparison: per stored bucket range, the source's counts (index range scans on the
-/// host's created_at indexes, one per range, so the whole verify reads each index entry once) against
-/// the sums of our buckets of that range. Never a recount per experiment or session.
+/// The verify comparison: per stored bucket range, the source's counts against the sums of our
+/// buckets of that range. One pass over each source, never a recount per experiment or session.
 /// </summary>
 internal static class VerifySql
 {
     /// <summary>
-    /// One row per range of (@starts[i], @ends[i]), in order: source sessions, human messages and their
-    /// max, then the buckets' sums. The buckets are read once, by the (size, start) index, and grouped by
-    /// start before being matched to the ranges, so a range join only ever meets a few hundred rows.
+    /// One row per range, in order, for contiguous ranges starting at @starts (the last one ending at
+    /// @to): source sessions, human messages and their max, then the buckets' sums. Each row is put in
+    /// its range by <c>width_bucket</c> (a binary search over the starts), so each source is read once,
+    /// filtered by created_at in [@from, @to): PostgreSQL picks an index range scan on the host's
+    /// created_at index for a short range (the last day) and one sequential pass for everything.
     /// </summary>
     public static string Compare(CacheSql sql) => $"""
-        WITH r AS (
-            SELECT * FROM unnest(@starts::timestamptz[], @ends::timestamptz[]) WITH ORDINALITY AS r(range_start, range_end, n)
-        ), starts AS (
-            SELECT b.bucket_start, sum(b.session_count) AS sessions, sum(b.human_message_count) AS messages, max(b.last_activity) AS last_activity
+        WITH source_sessions AS (
+            SELECT width_bucket(s.created_at, @starts::timestamptz[]) AS n, count(*) AS sessions
+            FROM {sql.Sessions} AS s
+            WHERE s.created_at >= @from AND s.created_at < @to
+            GROUP BY 1
+        ), source_messages AS (
+            SELECT width_bucket(m.created_at, @starts::timestamptz[]) AS n, count(*) AS messages, max(m.created_at) AS last_activity
+            FROM {sql.HumanMessages} AS m
+            WHERE m.created_at >= @from AND m.created_at < @to
+            GROUP BY 1
+        ), cached AS (
+            SELECT width_bucket(b.bucket_start, @starts::timestamptz[]) AS n,
+                   sum(b.session_count) AS sessions, sum(b.human_message_count) AS messages, max(b.last_activity) AS last_activity
             FROM {sql.Buckets} AS b
             WHERE b.bucket_size = ANY(ARRAY[1, 2, 3]::smallint[]) AND b.bucket_start >= @from AND b.bucket_start < @to
-            GROUP BY b.bucket_start
-        ), cached AS (
-            SELECT r.n, sum(st.sessions) AS sessions, sum(st.messages) AS messages, max(st.last_activity) AS last_activity
-            FROM starts AS st JOIN r ON st.bucket_start >= r.range_start AND st.bucket_start < r.range_end
-            GROUP BY r.n
+            GROUP BY 1
         )
-        SELECT r.n, ss.sessions, sm.messages, sm.last_activity,
+        SELECT r.n, coalesce(ss.sessions, 0)::bigint, coalesce(sm.messages, 0)::bigint, sm.last_activity,
                coalesce(c.sessions, 0)::bigint, coalesce(c.messages, 0)::bigint, c.last_activity
-        FROM r
-        CROSS JOIN LATERAL (
-            SELECT count(*) AS sessions FROM {sql.Sessions} AS s WHERE s.created_at >= r.range_start AND s.created_at < r.range_end
-        ) AS ss
-        CROSS JOIN LATERAL (
-            SELECT count(*) AS messages, max(m.created_at) AS last_activity
-            FROM {sql.HumanMessages} AS m WHERE m.created_at >= r.range_start AND m.created_at < r.range_end
-        ) AS sm
+        FROM generate_series(1, cardinality(@starts::timestamptz[])) AS r(n)
+        LEFT JOIN source_sessions AS ss ON ss.n = r.n
+        LEFT JOIN source_messages AS sm ON sm.n = r.n
         LEFT JOIN cached AS c ON c.n = r.n
         ORDER BY r.n
         """;
