@@ -7,13 +7,14 @@ namespace StatsCache.SampleHost;
 
 /// <summary>
 /// Management commands: <c>refresh</c>, <c>compress</c>, <c>backfill [--from yyyy-MM-dd]</c>,
-/// <c>reconcile --from yyyy-MM-dd [--to yyyy-MM-dd] [--experiment id …]</c> and
+/// <c>reconcile --from yyyy-MM-dd [--to yyyy-MM-dd] [--experiment id …]</c>,
+/// <c>verify [--last-day] [--from yyyy-MM-dd] [--no-repair]</c> and
 /// <c>show &lt;teamId&gt; &lt;experimentId&gt;</c>. Each runs against the same database as the web app
 /// (the throwaway one when no connection string is configured), generating data if it is empty.
 /// </summary>
 public static class Commands
 {
-    private static readonly string[] Names = ["refresh", "compress", "backfill", "reconcile", "show", "--help", "-h", "-?"];
+    private static readonly string[] Names = ["refresh", "compress", "backfill", "reconcile", "verify", "show", "--help", "-h", "-?"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0], StringComparer.Ordinal);
 
@@ -48,9 +49,18 @@ public static class Commands
             cancellationToken,
             buildFirst: true));
 
+        var verifyFrom = DateOption("--from", "Verify from this UTC day on (yyyy-MM-dd); default: everything.");
+        var lastDay = new Option<bool>("--last-day") { Description = "Only the last day before the refresh window (cheap)." };
+        var noRepair = new Option<bool>("--no-repair") { Description = "Only report the ranges that differ (the health check then shows them)." };
+        var verify = new Command("verify", "Compare the source with the cache per stored month/day/hour and repair what differs.") { verifyFrom, lastDay, noRepair };
+        verify.SetAction((parse, cancellationToken) => WithCacheAsync(
+            (cache, ct) => VerifyAsync(cache, parse.GetValue(verifyFrom), parse.GetValue(lastDay), !parse.GetValue(noRepair), ct),
+            cancellationToken,
+            buildFirst: true));
+
         var root = new RootCommand("StatsCache sample host. Without a command it runs the web app on http://127.0.0.1:5080.")
         {
-            refresh, compress, backfill, reconcile, show,
+            refresh, compress, backfill, reconcile, verify, show,
         };
         return root.Parse(args).InvokeAsync();
     }
@@ -151,6 +161,20 @@ public static class Commands
         }
 
         static string Change(long before, long after) => before == after ? Invariant($"{after:N0}") : Invariant($"{before:N0} → {after:N0}");
+    }
+
+    private static async Task VerifyAsync(IStatisticsCache cache, DateTime? from, bool lastDay, bool repair, CancellationToken cancellationToken)
+    {
+        var request = lastDay ? VerifyRequest.LastDay(repair) : new VerifyRequest { From = from, Repair = repair };
+        var r = await cache.VerifyAsync(request, cancellationToken);
+        Console.WriteLine(Invariant(
+            $"verify: [{r.From:O}, {r.To:O}) {r.RangesChecked} ranges in {r.Duration.TotalMilliseconds:N0} ms; {r.Ranges.Count} differed, {r.Changes.Count} experiment(s) changed, {(r.Clean ? "clean" : "drift left")}"));
+        foreach (var range in r.Ranges)
+        {
+            var cached = range.After ?? range.Before;
+            Console.WriteLine(Invariant(
+                $"  {range.Verdict,-8} {range.Size,-5} [{range.From:yyyy-MM-dd HH:mm}, {range.To:yyyy-MM-dd HH:mm})  source {range.Source.Sessions:N0} sessions / {range.Source.HumanMessages:N0} msgs, cache {range.Before.Sessions:N0} / {range.Before.HumanMessages:N0}{(range.After is null ? "" : Invariant($" → {cached.Sessions:N0} / {cached.HumanMessages:N0}"))}"));
+        }
     }
 
     private static async Task ShowAsync(IStatisticsCache cache, long teamId, long experimentId, CancellationToken cancellationToken)

@@ -118,4 +118,19 @@ public interface IStatisticsCache
 
     /// <summary>Watermark and its lag, bucket counts by size, backfill state and the latest runs.</summary>
     Task<CacheStatus> GetStatusAsync(int recentRuns = 20, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Compares the source with the cache range by range — one stored bucket (month, day or hour) at a
+    /// time: sessions, human messages and last activity per range, from the host's created_at indexes,
+    /// against the sums of the buckets — and, with <see cref="VerifyRequest.Repair"/>, repairs the ranges
+    /// that differ through the reconcile's recompute (sessions with messages in them are recounted too).
+    /// Finds rows refreshes cannot see (imports with old timestamps, restores, late batches beyond the
+    /// look-back). Under <see cref="Policy.SourceDeletions.KeepHistory"/> a range where the source only has
+    /// fewer rows (a retention purge) is reported as <see cref="RangeVerdict.Purged"/>, never lowered.
+    /// Waits for the maintenance lock and records the run; ranges left differing are reported by the
+    /// health check until a verify finds none.
+    /// </summary>
+    /// <exception cref="ArgumentException">A time is not UTC, or the range is reversed.</exception>
+    /// <exception cref="InvalidOperationException">The cache was never built.</exception>
+    Task<VerifyResult> VerifyAsync(VerifyRequest? request = null, CancellationToken cancellationToken = default);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using StatsCache.ChangeTracking;
+using StatsCache.Health;
 using Npgsql;
 using StatsCache.Maintenance;
 using StatsCache.Reads;
@@ -7,7 +8,7 @@ using StatsCache.Reads;
 namespace StatsCache;
 
 /// <summary>The default <see cref="IStatisticsCache"/>: a thin facade over the readers and maintenance operations.</summary>
-internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking) : IStatisticsCache
+internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking, Verifier verifier, FailedRunRecorder failures) : IStatisticsCache
 {
     public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
         GetExperimentTotalsAsync(teamId, experimentIds, options.Value.DefaultReadMode, cancellationToken);
@@ -28,16 +29,19 @@ internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, 
         Translate(() => series.SessionSeriesAsync(teamId, sessionId, request, cancellationToken));
 
     public Task<RefreshResult> RefreshAsync(CancellationToken cancellationToken = default) =>
-        Translate(() => refresher.RefreshAsync(cancellationToken));
+        failures.RunAsync(Refresher.Operation, () => Translate(() => refresher.RefreshAsync(cancellationToken)));
 
     public Task<CompressResult> CompressAsync(CancellationToken cancellationToken = default) =>
-        Translate(() => compressor.CompressAsync(cancellationToken));
+        failures.RunAsync(Compressor.Operation, () => Translate(() => compressor.CompressAsync(cancellationToken)));
 
     public Task<BackfillResult> BackfillAsync(BackfillRequest? request = null, IProgress<BackfillProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Translate(() => backfiller.BackfillAsync(request ?? new BackfillRequest(), progress, cancellationToken));
+        failures.RunAsync(Backfiller.Operation, () => Translate(() => backfiller.BackfillAsync(request ?? new BackfillRequest(), progress, cancellationToken)));
 
     public Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken = default) =>
-        Translate(() => reconciler.ReconcileAsync(request, cancellationToken));
+        failures.RunAsync(Reconciler.Operation, () => Translate(() => reconciler.ReconcileAsync(request, cancellationToken)));
+
+    public Task<VerifyResult> VerifyAsync(VerifyRequest? request = null, CancellationToken cancellationToken = default) =>
+        failures.RunAsync(Verifier.Operation, () => Translate(() => verifier.VerifyAsync(request ?? new VerifyRequest(), cancellationToken)));
 
     public Task EnableChangeTrackingAsync(CancellationToken cancellationToken = default) =>
         Translate(async () => { await changeTracking.InstallAsync(cancellationToken).ConfigureAwait(false); return true; });

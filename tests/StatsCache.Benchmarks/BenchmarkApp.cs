@@ -72,6 +72,8 @@ internal static class BenchmarkApp
         await BatchTotalsScenario.RunAsync(context, [.. page.Select(r => r.Id)], [.. sessions.Select(r => r.Id)], ct);
         Log("scenario: refresh after an hour of traffic");
         await RefreshScenario.RunAsync(context, ct);
+        Log("scenario: verify");
+        await VerifyScenario.RunAsync(context, ct);
         Log("scenario: compression");
         await CompressionScenario.RunAsync(context, ct);
         Log("scenario: storage");

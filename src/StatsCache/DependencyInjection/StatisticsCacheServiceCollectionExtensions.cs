@@ -47,6 +47,8 @@ public static class StatisticsCacheServiceCollectionExtensions
         services.TryAddSingleton<Backfiller>();
         services.TryAddSingleton<Refresher>();
         services.TryAddSingleton<Compressor>();
+        services.TryAddSingleton<Verifier>();
+        services.TryAddSingleton<StatsCache.Health.FailedRunRecorder>();
         services.TryAddSingleton<IStatisticsCache, StatisticsCache>();
         return new StatisticsCacheBuilder(services, marker);
     }

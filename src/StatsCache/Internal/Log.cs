@@ -43,4 +43,17 @@ internal static partial class Log
 
     [LoggerMessage(102, LogLevel.Information, "StatsCache change tracking of cache {CacheName} removed")]
     public static partial void ChangeTrackingRemoved(ILogger logger, string cacheName);
+
+
+    [LoggerMessage(160, LogLevel.Information, "StatsCache verify of [{From:O}, {To:O}): {Ranges} ranges agree with the source ({Repaired} repaired, {Purged} purged with history kept) in {ElapsedMs:F1} ms")]
+    public static partial void Verified(ILogger logger, DateTime from, DateTime to, int ranges, int repaired, int purged, double elapsedMs);
+
+    [LoggerMessage(161, LogLevel.Warning, "StatsCache verify left {Ranges} ranges differing from the source: {Detail}")]
+    public static partial void VerifyFoundDrift(ILogger logger, int ranges, string detail);
+
+    [LoggerMessage(162, LogLevel.Error, "StatsCache {Operation} failed: {Error}")]
+    public static partial void MaintenanceFailed(ILogger logger, string operation, string error);
+
+    [LoggerMessage(163, LogLevel.Warning, "StatsCache could not record the failed {Operation} in its run history: {Reason}")]
+    public static partial void FailedRunNotRecorded(ILogger logger, string operation, string reason);
 }

@@ -21,13 +21,18 @@ internal sealed class SeriesReader(CacheEnvironment env)
             return points.ToDictionary(p => p.Key, p => (IReadOnlyList<SeriesPoint>)p.Value);
         }
 
+        // Until the cache is built the points are live, over the request widened to whole periods.
+        var zone = env.Sql.TimeZone;
+        var liveFrom = BucketCalendar.Floor(request.From, request.Granularity, zone);
+        var liveTo = BucketCalendar.End(BucketCalendar.Floor(request.To.AddTicks(-1), request.Granularity, zone), request.Granularity, zone);
         await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
                 new NpgsqlBatchCommand(SeriesSql.Cutoffs(env.Sql)) { Parameters = { new("cache", env.Options.CacheName) } },
-                new NpgsqlBatchCommand(SeriesSql.ExperimentSeries(env.Sql, request.Granularity))
+                new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, env.Sql.Buckets)}") { Parameters = { new("cache", env.Options.CacheName) } },
+                new NpgsqlBatchCommand(LiveSeriesSql.ExperimentSeriesUntilBuilt(env.Sql, request.Granularity))
                 {
                     Parameters =
                     {
@@ -35,11 +40,13 @@ internal sealed class SeriesReader(CacheEnvironment env)
                         new("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ids },
                         new("from", request.From),
                         new("to", request.To),
+                        new("cache", env.Options.CacheName),
+                        new("live_from", liveFrom),
+                        new("live_to", liveTo),
                     },
                 },
             },
         };
-        var zone = env.Sql.TimeZone;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var cutoffs = new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue);
         if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -49,6 +56,13 @@ internal sealed class SeriesReader(CacheEnvironment env)
             cutoffs = new RetentionCutoffs(
                 reader.IsDBNull(0) ? DateTime.MinValue : reader.GetDateTime(0),
                 reader.IsDBNull(1) ? DateTime.MinValue : reader.GetDateTime(1));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (!reader.GetBoolean(0))
+        {
+            cutoffs = new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue); // live points: every period at the requested size
         }
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);

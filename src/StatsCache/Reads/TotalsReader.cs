@@ -22,7 +22,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
             return result;
         }
 
-        await using var command = Command(mode, ReadSql.ExperimentTotals(env.Sql), TailReadSql.ExperimentTotals(env.Sql), teamId, ids);
+        await using var command = Command(mode, env.Sql.Buckets, ReadSql.ExperimentTotals(env.Sql), TailReadSql.ExperimentTotals(env.Sql), teamId, ids);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -49,7 +49,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
             return result;
         }
 
-        await using var command = Command(mode, ReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), teamId, ids);
+        await using var command = Command(mode, env.Sql.SessionStatistics, ReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), teamId, ids);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -131,23 +131,29 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         return new CacheStatus(watermark, lag, dailyFrom, hourlyFrom, counts, sessionRows, backfilling, runs);
     }
 
-    /// <summary>The statement of a read mode: the cached one, or the tail one (real-time or live).</summary>
-    private NpgsqlCommand Command(ReadMode mode, string cached, string tail, long teamId, long[] ids)
+    /// <summary>
+    /// The statement of a read mode. Cached and real-time reads are gated on the cache being built
+    /// (<see cref="ReadSql.UntilBuilt"/>): until a full build has completed they read live, in the
+    /// same statement, so a first build never shows partial numbers. Live reads need no gate.
+    /// </summary>
+    private NpgsqlCommand Command(ReadMode mode, string table, string cached, string tail, long teamId, long[] ids)
     {
         if (!Enum.IsDefined(mode))
         {
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown read mode.");
         }
 
-        var command = env.DataSource.CreateCommand(mode == ReadMode.Cached ? cached : tail);
+        var text = mode switch
+        {
+            ReadMode.Cached => ReadSql.UntilBuilt(env.Sql, table, cached, tail),
+            ReadMode.RealTime => ReadSql.UntilBuilt(env.Sql, table, tail, tail),
+            _ => tail,
+        };
+        var command = env.DataSource.CreateCommand(text);
         command.Parameters.AddWithValue("team", teamId);
         command.Parameters.Add(Ids(ids));
-        if (mode != ReadMode.Cached)
-        {
-            command.Parameters.AddWithValue("live", mode == ReadMode.Live);
-            command.Parameters.AddWithValue("cache", env.Options.CacheName);
-        }
-
+        command.Parameters.AddWithValue("live", mode == ReadMode.Live);
+        command.Parameters.AddWithValue("cache", env.Options.CacheName);
         return command;
     }
 

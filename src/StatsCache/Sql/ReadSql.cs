@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace StatsCache.Sql;
 
 /// <summary>The read statements: one round trip per page, always scoped to a team.</summary>
-internal static class ReadSql
+internal static partial class ReadSql
 {
     /// <summary>Sums an experiment's buckets: a few dozen rows per experiment, found by the primary key.</summary>
     public static string ExperimentTotals(CacheSql sql) => $"""
@@ -35,4 +37,31 @@ internal static class ReadSql
         ORDER BY started_at DESC, id DESC
         LIMIT @limit
         """;
+
+    /// <summary>
+    /// The cache is built — a full build has set the watermark — and <paramref name="table"/> holds
+    /// rows. Until then (first build running or interrupted, or a cache table emptied while the
+    /// state row remains) cached numbers are partial, so the gated reads serve live ones instead.
+    /// </summary>
+    public static string Built(CacheSql sql, string table) =>
+        $"(SELECT st.watermark IS NOT NULL FROM {sql.State} AS st WHERE st.cache_name = @cache) IS TRUE AND EXISTS (SELECT 1 FROM {table})";
+
+    /// <summary>
+    /// One statement that serves <paramref name="whenBuilt"/> once the cache is built and the live
+    /// variant of <paramref name="tail"/> until then. The gate is an uncorrelated sub-query, so
+    /// PostgreSQL evaluates it once and runs only one branch (a one-time filter): no extra round trip,
+    /// and the branch not taken costs nothing.
+    /// </summary>
+    public static string UntilBuilt(CacheSql sql, string table, string whenBuilt, string tail) => $"""
+        WITH gate AS MATERIALIZED (SELECT {Built(sql, table)} AS built)
+        SELECT c.* FROM ({whenBuilt}) AS c WHERE (SELECT built FROM gate)
+        UNION ALL
+        SELECT l.* FROM ({Live(tail)}) AS l WHERE NOT (SELECT built FROM gate)
+        """;
+
+    /// <summary>A tail statement (<see cref="TailReadSql"/>) with @live fixed to true: the source alone, from the beginning of time.</summary>
+    public static string Live(string tail) => LiveParameter().Replace(tail, "true");
+
+    [GeneratedRegex(@"@live\b")]
+    private static partial Regex LiveParameter();
 }

@@ -9,7 +9,7 @@ public sealed class MaintenanceRun
     /// <summary>The cache's name.</summary>
     public string CacheName { get; set; } = "default";
 
-    /// <summary><c>refresh</c>, <c>compress</c> or <c>backfill</c>.</summary>
+    /// <summary><c>refresh</c>, <c>compress</c>, <c>backfill</c>, <c>reconcile</c> or <c>verify</c>; a failed call adds <c> failed</c> (e.g. <c>refresh failed</c>, the error in the detail), a verify that left ranges differing is <c>verify drift</c>.</summary>
     public string Operation { get; set; } = "";
 
     /// <summary>When the run started.</summary>

@@ -239,7 +239,8 @@ public sealed class TimeZoneTests(PostgresServer server)
                 (SELECT string_agg(t::text, E'\n' ORDER BY t::text) FROM {StorageTableNames.SessionStatistics} AS t),
                 (SELECT string_agg(t::text, E'\n' ORDER BY t::text) FROM {StorageTableNames.ParticipantFirstSeen} AS t),
                 (SELECT string_agg(t::text, E'\n' ORDER BY t::text) FROM {StorageTableNames.CacheState} AS t),
-                (SELECT string_agg(t::text, E'\n' ORDER BY t::text) FROM {StorageTableNames.MaintenanceRuns} AS t))
+                -- a refused call is recorded as a failed run (for the health check); it writes nothing else
+                (SELECT string_agg(t::text, E'\n' ORDER BY t::text) FROM {StorageTableNames.MaintenanceRuns} AS t WHERE t.operation NOT LIKE '% failed'))
             """);
         return (string)(await command.ExecuteScalarAsync())!;
     }
