@@ -84,4 +84,12 @@ public sealed class StatisticsCacheOptions
     /// Fixed per cache: a cache built in one zone refuses to run in another until it is rebuilt.
     /// </summary>
     public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>
+    /// The Npgsql data source the cache opens its connections from; it takes precedence over
+    /// <see cref="ConnectionString"/> and over a bound DbContext's connection. Optional: a cache bound to a
+    /// DbContext configured with <c>UseNpgsql(dataSource)</c> (or a data source registered in DI) already
+    /// uses that data source, with its password and settings. The cache never disposes a data source it was given.
+    /// </summary>
+    public Npgsql.NpgsqlDataSource? DataSource { get; set; }
 }
