@@ -15,6 +15,7 @@ internal static class StateStore
     /// <exception cref="InvalidOperationException">The cache was built in another time zone than the configured one, or its tables hold another cache.</exception>
     public static async Task<CacheState> LoadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime now, CancellationToken cancellationToken)
     {
+        await Sources.SourceColumnCheck.RequireAsync(connection, sql, cancellationToken).ConfigureAwait(false);
         await CacheSharingGuard.ClaimAsync(connection, sql, cacheName, now, cancellationToken).ConfigureAwait(false);
         await using (var batch = new NpgsqlBatch(connection))
         {
