@@ -72,6 +72,8 @@ public sealed class StatisticsCacheOptions
     /// <summary>
     /// A name distinguishing this cache's maintenance lock and state from another cache in the same
     /// database (e.g. two caches over different sources). Default <c>default</c>; a plain identifier.
+    /// Each cache also needs its own tables (<see cref="Schema"/>, or <c>UseStatisticsCache("b_stats")</c>):
+    /// one set of tables holds one cache, and a second name on the same tables is refused at its first maintenance call.
     /// </summary>
     public string CacheName { get; set; } = "default";
 
