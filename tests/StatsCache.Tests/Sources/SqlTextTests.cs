@@ -33,8 +33,11 @@ public class SqlTextTests
     [InlineData("SELECT price$ FROM m")]
     [InlineData("SELECT * FROM m -- trailing comment without newline")]
     [InlineData("SELECT U&'d\\0061t;a' FROM m")]
-    public void ValidQueriesAreAccepted(string sql) =>
+    public void ValidQueriesAreAccepted(string sql)
+    {
         SqlText.Problem(sql).Should().BeNull(SqlText.Dump(sql));
+        SourceRelation.Validate(new HumanMessageSourceOptions { Sql = sql }, "HumanMessages", required: true).Should().BeEmpty();
+    }
 
     [Theory]
     [InlineData("SELECT * FROM m /* trailing", "unterminated block comment '/*' starting at character 17")]
