@@ -72,6 +72,8 @@ public sealed class StatisticsCacheOptions
     /// <summary>
     /// A name distinguishing this cache's maintenance lock and state from another cache in the same
     /// database (e.g. two caches over different sources). Default <c>default</c>; a plain identifier.
+    /// Each cache also needs its own tables (<see cref="Schema"/>, or <c>UseStatisticsCache("b_stats")</c>):
+    /// one set of tables holds one cache, and a second name on the same tables is refused at its first maintenance call.
     /// </summary>
     public string CacheName { get; set; } = "default";
 
@@ -97,4 +99,12 @@ public sealed class StatisticsCacheOptions
     /// hours at least), so every transaction stays bounded. Default 2,000,000; allowed 1 to 1,000,000,000.
     /// </summary>
     public long MaxRowsPerChunk { get; set; } = 2_000_000;
+
+    /// <summary>
+    /// The Npgsql data source the cache opens its connections from; it takes precedence over
+    /// <see cref="ConnectionString"/> and over a bound DbContext's connection. Optional: a cache bound to a
+    /// DbContext configured with <c>UseNpgsql(dataSource)</c> (or a data source registered in DI) already
+    /// uses that data source, with its password and settings. The cache never disposes a data source it was given.
+    /// </summary>
+    public Npgsql.NpgsqlDataSource? DataSource { get; set; }
 }

@@ -14,7 +14,7 @@ namespace StatsCache.ChangeTracking;
 /// whole, then forgets them. Runs inside a refresh, under its lock, after the refresh's own window;
 /// a crash before the changes are forgotten only means they are applied again (it is idempotent).
 /// </summary>
-internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconciler, ILogger<ChangeProcessor> logger)
+internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconciler)
 {
     /// <summary>
     /// Refuses (throws, and logs an error) when the triggers cannot record what they must; runs under
@@ -26,7 +26,7 @@ internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconcile
         var problems = await ChangeTrackingVerifier.ProblemsAsync(connection, env, cancellationToken).ConfigureAwait(false);
         if (problems.Count > 0)
         {
-            Log.ChangeTrackingBroken(logger, env.Options.CacheName, string.Join("; ", problems));
+            // Logged once, at Error, by the failed-run recorder (event 162) with this message.
             throw ChangeTrackingVerifier.Refusal(env.Options.CacheName, problems);
         }
     }

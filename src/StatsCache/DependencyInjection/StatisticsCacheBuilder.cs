@@ -17,14 +17,26 @@ public sealed class StatisticsCacheBuilder
     public IServiceCollection Services { get; }
 
     /// <summary>
-    /// Binds the cache to the host's <typeparamref name="TContext"/>: its connection string is used
-    /// (unless <c>ConnectionString</c> is set), the cache's table names are read from its model (which
+    /// Binds the cache to the host's <typeparamref name="TContext"/>: its data source or connection string is used
+    /// (unless <c>DataSource</c> or <c>ConnectionString</c> is set), the cache's table names are read from its model (which
     /// must call <c>modelBuilder.UseStatisticsCache()</c>), and entity-mapped sources resolve against it.
     /// </summary>
     public StatisticsCacheBuilder UseDbContext<TContext>()
         where TContext : DbContext
     {
         _marker.DbContextType = typeof(TContext);
+        return this;
+    }
+
+    /// <summary>
+    /// Opens the cache's connections from <paramref name="dataSource"/> (sets <see cref="StatsCache.StatisticsCacheOptions.DataSource"/>),
+    /// e.g. the host's own data source with its password, instead of a connection string. The cache never disposes it.
+    /// </summary>
+    /// <param name="dataSource">The host's data source.</param>
+    public StatisticsCacheBuilder UseDataSource(Npgsql.NpgsqlDataSource dataSource)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        Services.Configure<StatsCache.StatisticsCacheOptions>(o => o.DataSource = dataSource);
         return this;
     }
 

@@ -35,6 +35,7 @@ public static class StatisticsCacheServiceCollectionExtensions
 
         services.AddOptions<StatisticsCacheOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StatisticsCacheOptions>, StatisticsCacheOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StatisticsCacheOptions>, EntityModelOptionsValidator>());
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StatisticsCacheMetrics>();

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -41,7 +40,8 @@ internal sealed class CacheEnvironment : IDisposable
 
     public void Dispose()
     {
-        if (_resolved.IsValueCreated)
+        // A data source the host gave us (its own, or its DbContext's) is the host's to dispose.
+        if (_resolved.IsValueCreated && _resolved.Value.OwnsDataSource)
         {
             _resolved.Value.DataSource.Dispose();
         }
@@ -49,47 +49,32 @@ internal sealed class CacheEnvironment : IDisposable
 
     private static Resolved Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IServiceProvider services)
     {
-        var sessions = Copy(options.Sessions);
-        var messages = Copy(options.HumanMessages);
-        var versions = Copy(options.Versions);
-        string connectionString;
-        TableNames tables;
-
+        SourceResolution resolution;
+        (NpgsqlDataSource DataSource, bool Owned) connection;
         if (marker.DbContextType is { } contextType)
         {
             using var scope = services.CreateScope();
             var context = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
-            connectionString = options.ConnectionString ?? context.Database.GetConnectionString()
-                ?? throw new InvalidOperationException($"StatsCache: {contextType.Name} has no connection string and StatisticsCacheOptions.ConnectionString is not set.");
-            var model = context.Model;
-            foreach (var mapping in marker.EntitySources)
-            {
-                SourceOptions target = mapping.Role switch
-                {
-                    SourceRole.Sessions => sessions,
-                    SourceRole.HumanMessages => messages,
-                    _ => versions,
-                };
-                EntityModelSourceResolver.Apply(model, mapping, target);
-            }
-
-            tables = TableNames.FromModel(model);
+            connection = HostConnection.Of(options, context);
+            resolution = SourceResolution.Resolve(options, marker, context.Model);
         }
         else
         {
-            connectionString = options.ConnectionString!;
-            tables = TableNames.Default(options.Schema);
+            connection = HostConnection.Of(options, context: null);
+            resolution = SourceResolution.Resolve(options, marker, model: null);
         }
 
-        var problems = SourceRelation.Validate(sessions, "Sessions", required: true)
-            .Concat(SourceRelation.Validate(messages, "HumanMessages", required: true))
-            .Concat(SourceRelation.Validate(versions, "Versions", required: false))
-            .ToList();
-        if (problems.Count > 0)
+        if (resolution.Problems.Count > 0 || resolution.Tables is not { } tables)
         {
-            throw new InvalidOperationException("StatsCache: invalid source configuration: " + string.Join(" ", problems));
+            if (connection.Owned)
+            {
+                connection.DataSource.Dispose();
+            }
+
+            throw new InvalidOperationException("StatsCache: invalid source configuration: " + string.Join(" ", resolution.Problems));
         }
 
+        var (sessions, messages, versions) = (resolution.Sessions, resolution.HumanMessages, resolution.Versions);
         var sql = new CacheSql(
             SourceRelation.ToSql(sessions),
             SourceRelation.ToSql(messages),
@@ -106,7 +91,7 @@ internal sealed class CacheEnvironment : IDisposable
             .Select(s => TrackedTable.Of(s.Item1, s.Item2))
             .OfType<TrackedTable>()
             .ToList();
-        return new Resolved(NpgsqlDataSource.Create(connectionString), sql, LockKeyOf(tables.State, options.CacheName), tracked);
+        return new Resolved(connection.DataSource, connection.Owned, sql, LockKeyOf(tables.State, options.CacheName), tracked);
     }
 
     private static long LockKeyOf(string stateTable, string cacheName)
@@ -115,53 +100,5 @@ internal sealed class CacheEnvironment : IDisposable
         return BitConverter.ToInt64(hash, 0);
     }
 
-    private static T Copy<T>(T source)
-        where T : SourceOptions, new()
-    {
-        var copy = new T { Schema = source.Schema, Table = source.Table, Sql = source.Sql, ChangeTrackingTable = source.ChangeTrackingTable };
-        switch (source, copy)
-        {
-            case (SessionSourceOptions s, SessionSourceOptions c):
-                (c.TeamIdColumn, c.ExperimentIdColumn, c.SessionIdColumn, c.ParticipantIdColumn, c.CreatedAtColumn) =
-                    (s.TeamIdColumn, s.ExperimentIdColumn, s.SessionIdColumn, s.ParticipantIdColumn, s.CreatedAtColumn);
-                break;
-            case (HumanMessageSourceOptions s, HumanMessageSourceOptions c):
-                (c.TeamIdColumn, c.ExperimentIdColumn, c.SessionIdColumn, c.CreatedAtColumn) =
-                    (s.TeamIdColumn, s.ExperimentIdColumn, s.SessionIdColumn, s.CreatedAtColumn);
-                break;
-            case (VersionSourceOptions s, VersionSourceOptions c):
-                (c.TeamIdColumn, c.SessionIdColumn, c.VersionColumn, c.CreatedAtColumn) = (s.TeamIdColumn, s.SessionIdColumn, s.VersionColumn, s.CreatedAtColumn);
-                break;
-        }
-
-        return copy;
-    }
-
-    private sealed record Resolved(NpgsqlDataSource DataSource, CacheSql Sql, long LockKey, IReadOnlyList<TrackedTable> TrackedTables);
-
-    private sealed record TableNames(string Buckets, string SessionStatistics, string FirstSeen, string State, string Runs, string SourceChanges)
-    {
-        public static TableNames Default(string? schema) => new(
-            SqlIdentifier.QuoteQualified(schema, StorageTableNames.ExperimentBuckets),
-            SqlIdentifier.QuoteQualified(schema, StorageTableNames.SessionStatistics),
-            SqlIdentifier.QuoteQualified(schema, StorageTableNames.ParticipantFirstSeen),
-            SqlIdentifier.QuoteQualified(schema, StorageTableNames.CacheState),
-            SqlIdentifier.QuoteQualified(schema, StorageTableNames.MaintenanceRuns),
-            SqlIdentifier.QuoteQualified(schema, StorageTableNames.SourceChanges));
-
-        // The change table is optional in a host's model (older migrations): default name in the state table's schema.
-        public static TableNames FromModel(IModel model) => new(
-            Of<ExperimentBucket>(model), Of<SessionStatistics>(model), Of<ParticipantFirstSeen>(model), Of<CacheState>(model), Of<MaintenanceRun>(model),
-            model.FindEntityType(typeof(SourceChange)) is { } changes
-                ? SqlIdentifier.QuoteQualified(changes.GetSchema(), changes.GetTableName()!)
-                : SqlIdentifier.QuoteQualified(model.FindEntityType(typeof(CacheState))?.GetSchema(), StorageTableNames.SourceChanges));
-
-        private static string Of<T>(IModel model)
-        {
-            var entityType = model.FindEntityType(typeof(T))
-                ?? throw new InvalidOperationException(
-                    $"StatsCache: the DbContext's model has no {typeof(T).Name}; call modelBuilder.UseStatisticsCache() in OnModelCreating and add a migration.");
-            return SqlIdentifier.QuoteQualified(entityType.GetSchema(), entityType.GetTableName()!);
-        }
-    }
+    private sealed record Resolved(NpgsqlDataSource DataSource, bool OwnsDataSource, CacheSql Sql, long LockKey, IReadOnlyList<TrackedTable> TrackedTables);
 }

@@ -35,8 +35,6 @@ internal static partial class Log
     public static partial void ClockAhead(ILogger logger, DateTime local, DateTime database);
 
 
-    [LoggerMessage(100, LogLevel.Error, "StatsCache change tracking of cache {CacheName} is broken; the refresh refuses: {Problems}")]
-    public static partial void ChangeTrackingBroken(ILogger logger, string cacheName, string problems);
 
     [LoggerMessage(101, LogLevel.Information, "StatsCache change tracking of cache {CacheName} installed on {Tables}")]
     public static partial void ChangeTrackingInstalled(ILogger logger, string cacheName, string tables);

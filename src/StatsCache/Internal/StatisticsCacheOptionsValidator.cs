@@ -29,9 +29,9 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
             yield return "Sources are mapped to entity types (Map…<TEntity>) but no DbContext is bound; call UseDbContext<TContext>().";
         }
 
-        if (!boundToDbContext && string.IsNullOrWhiteSpace(o.ConnectionString))
+        if (!boundToDbContext && string.IsNullOrWhiteSpace(o.ConnectionString) && o.DataSource is null)
         {
-            yield return "StatisticsCacheOptions.ConnectionString is empty; set it, or bind the cache to a DbContext with UseDbContext<TContext>().";
+            yield return "StatisticsCacheOptions.ConnectionString is empty; set it (or DataSource), or bind the cache to a DbContext with UseDbContext<TContext>().";
         }
 
         if (o.Schema is not null && SqlIdentifier.Problem(o.Schema) is { } schemaProblem)

@@ -22,13 +22,8 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
 
     public async Task<BackfillResult> BackfillAsync(BackfillRequest request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
     {
-        UtcGuard.Require(request.From, "request.From");
         var now = time.GetUtcNow().UtcDateTime;
-        if (request.From > now)
-        {
-            // An empty range would still move the watermark of a never-built cache to now, hiding all history.
-            throw new ArgumentOutOfRangeException(nameof(request), request.From, $"request.From ({request.From:O}) is after now ({now:O}); there is nothing to backfill.");
-        }
+        request.Validate(now);
 
         await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var maintenanceLock = await MaintenanceLock.AcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);

@@ -12,7 +12,8 @@ internal static class CacheTimeZoneGuard
     /// <exception cref="InvalidOperationException"><paramref name="stored"/> differs from <paramref name="configured"/>.</exception>
     public static void Require(string? stored, ReportingTimeZone configured, string cacheName)
     {
-        if (stored is null || string.Equals(stored, configured.Id, StringComparison.Ordinal))
+        // A zone stored under another spelling of UTC ('Etc/UTC') is the same UTC cache.
+        if (stored is null || string.Equals(stored, configured.Id, StringComparison.Ordinal) || (configured.IsUtc && ReportingTimeZone.IsUtcAlias(stored)))
         {
             return;
         }

@@ -22,15 +22,9 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        UtcGuard.Require(request.From, "request.From");
-        UtcGuard.Require(request.To, "request.To");
-        if (request.To <= request.From)
-        {
-            throw new ArgumentException($"ReconcileRequest.To ({request.To:O}) must be after From ({request.From:O}).", nameof(request));
-        }
-
         var started = time.GetTimestamp();
         var now = time.GetUtcNow().UtcDateTime;
+        request.Validate(now);
         await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var maintenanceLock = await MaintenanceLock.AcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
         var state = await StateStore.LoadAsync(connection, env.Sql, env.Options.CacheName, now, CommandTimeouts.Seconds(env.Options), cancellationToken).ConfigureAwait(false);

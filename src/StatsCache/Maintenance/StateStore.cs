@@ -12,9 +12,11 @@ internal static class StateStore
     /// The state row, created if missing. Every maintenance operation starts here, so this is where a
     /// cache built in another reporting time zone is refused, before anything is written.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The cache was built in another time zone than the configured one.</exception>
+    /// <exception cref="InvalidOperationException">The cache was built in another time zone than the configured one, or its tables hold another cache.</exception>
     public static async Task<CacheState> LoadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime now, int commandTimeout, CancellationToken cancellationToken)
     {
+        await Sources.SourceColumnCheck.RequireAsync(connection, sql, cancellationToken).ConfigureAwait(false);
+        await CacheSharingGuard.ClaimAsync(connection, sql, cacheName, now, cancellationToken).ConfigureAwait(false);
         await using (var batch = new NpgsqlBatch(connection) { Timeout = commandTimeout })
         {
             foreach (var text in new[] { StateSql.Ensure(sql), StateSql.AdoptZoneWhileEmpty(sql) })

@@ -62,8 +62,23 @@ public sealed partial class ReportingTimeZone
             throw new ArgumentException($"Time zone '{id}' {problem}.", nameof(id));
         }
 
-        return id == Utc.Id ? Utc : new ReportingTimeZone(id, TimeZoneInfo.FindSystemTimeZoneById(id));
+        return IsUtcAlias(id) ? Utc : new ReportingTimeZone(id, TimeZoneInfo.FindSystemTimeZoneById(id));
     }
+
+    /// <summary>
+    /// Whether <paramref name="id"/> names UTC itself under another spelling (<c>Etc/UTC</c>, <c>utc</c>,
+    /// <c>Zulu</c>, <c>Etc/Universal</c>, <c>GMT</c>, …; case-insensitive). Such a cache is a UTC cache, stored
+    /// and compared as <c>UTC</c>: it runs on a cache built as <c>UTC</c>, and is never refused or limited the
+    /// way zones with offsets are.
+    /// </summary>
+    public static bool IsUtcAlias(string? id) => id is not null && UtcAliases.Contains(id.Trim());
+
+    /// <summary>The tzdata links to UTC (and the zero-offset GMT names, which have no DST in tzdata).</summary>
+    private static readonly HashSet<string> UtcAliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "UTC", "Etc/UTC", "UCT", "Etc/UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu",
+        "GMT", "Etc/GMT", "GMT0", "Etc/GMT0", "GMT+0", "Etc/GMT+0", "GMT-0", "Etc/GMT-0", "Greenwich", "Etc/Greenwich",
+    };
 
     /// <summary>Why <paramref name="id"/> cannot be a reporting time zone, or null when it can. Cached per id.</summary>
     public static string? Problem(string? id)
@@ -71,6 +86,11 @@ public sealed partial class ReportingTimeZone
         if (string.IsNullOrWhiteSpace(id))
         {
             return "is empty; use an IANA time zone id such as 'UTC' or 'Europe/Berlin'";
+        }
+
+        if (IsUtcAlias(id))
+        {
+            return null;
         }
 
         return Problems.GetOrAdd(id, Check);

@@ -13,8 +13,8 @@ internal sealed class SeriesReader(CacheEnvironment env)
     public async Task<IReadOnlyDictionary<long, IReadOnlyList<SeriesPoint>>> ExperimentSeriesAsync(long teamId, IEnumerable<long>? experimentIds, SeriesRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.Validate();
         var ids = experimentIds?.Distinct().ToArray() ?? [];
+        request.Validate(ids.Length);
         var points = ids.ToDictionary(id => id, _ => new List<SeriesPoint>());
         if (ids.Length == 0)
         {

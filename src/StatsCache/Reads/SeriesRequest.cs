@@ -13,8 +13,10 @@ namespace StatsCache.Reads;
 public sealed record SeriesRequest(DateTime From, DateTime To, BucketSize Granularity, bool FillEmpty = false)
 {
     /// <summary>Checks the request; a caller's mistake is an <see cref="ArgumentException"/> naming it.</summary>
-    internal void Validate()
+    /// <param name="series">How many series the request fills (one per distinct experiment).</param>
+    internal void Validate(int series = 1)
     {
+#pragma warning disable CA2208 // The names are the request's properties: what the caller set wrong.
         UtcGuard.Require(From, nameof(From));
         UtcGuard.Require(To, nameof(To));
         if (To <= From)
@@ -22,18 +24,25 @@ public sealed record SeriesRequest(DateTime From, DateTime To, BucketSize Granul
             throw new ArgumentException($"SeriesRequest.To ({To:O}) must be after From ({From:O}).", nameof(To));
         }
 
+        RequestBounds.Require(From, nameof(From), RequestBounds.LatestSeriesTo, "2100-01-01");
+        RequestBounds.Require(To, nameof(To), RequestBounds.LatestSeriesTo, "2100-01-01");
         if (!Enum.IsDefined(Granularity))
         {
             throw new ArgumentOutOfRangeException(nameof(Granularity), Granularity, "Unknown granularity.");
         }
 
         // A zero-filled hourly series over years would be millions of points: refuse it instead of allocating them.
-        if (FillEmpty && (To - From).TotalHours / Granularity switch { BucketSize.Hour => 1, BucketSize.Day => 24, _ => 24 * 28 } > MaxFilledPoints)
+        var periods = Math.Ceiling((To - From).TotalHours / Granularity switch { BucketSize.Hour => 1, BucketSize.Day => 24, _ => 24 * 28 });
+        if (FillEmpty && periods * Math.Max(series, 1) > MaxFilledPoints)
         {
-            throw new ArgumentException($"SeriesRequest: more than {MaxFilledPoints} {Granularity} periods to fill; use a coarser granularity or a shorter range.", nameof(FillEmpty));
+            throw new ArgumentException(
+                $"SeriesRequest: filling {periods:0} {Granularity} periods for {Math.Max(series, 1)} experiment(s) could make more than {MaxFilledPoints} points; " +
+                "use a coarser granularity, a shorter range or fewer experiments per call.",
+                nameof(FillEmpty));
         }
+#pragma warning restore CA2208
     }
 
-    /// <summary>The most points a zero-filled series may have.</summary>
+    /// <summary>The most points a zero-filled request may make, over all its experiments (a month counts as 28 days).</summary>
     public const int MaxFilledPoints = 100_000;
 }

@@ -27,7 +27,43 @@ internal static class EntityModelSourceResolver
                 ?? throw new InvalidOperationException($"StatsCache: {mapping.EntityType.Name}.{propertyName} is not a mapped property.");
             var column = property.GetColumnName(storeObject)
                 ?? throw new InvalidOperationException($"StatsCache: {mapping.EntityType.Name}.{propertyName} has no column in {name}.");
+            RequireSupportedType(mapping, canonical, property, column, property.GetColumnType(storeObject));
             SetColumn(target, canonical, column);
+        }
+    }
+
+    private static readonly Type[] IntegerKeys = [typeof(long), typeof(int), typeof(short)];
+
+    private static readonly string[] IntegerColumns = ["bigint", "integer", "smallint", "int8", "int4", "int2"];
+
+    /// <summary>
+    /// Our tables keep ids as bigint and times as timestamptz: a Guid key would fail at the first refresh
+    /// (42883 bigint = uuid) after the state already says "backfill in progress", and a timestamp without
+    /// time zone would be read through the session's zone. Refused with the entity, member and type named.
+    /// </summary>
+    private static void RequireSupportedType(EntitySourceMapping mapping, string canonical, IProperty property, string column, string? columnType)
+    {
+        // A value converter (strongly typed ids) decides what is stored: judge the provider type.
+        var stored = property.GetProviderClrType() ?? property.ClrType;
+        var clr = Nullable.GetUnderlyingType(stored) ?? stored;
+        var member = $"Map{mapping.Role}: {mapping.EntityType.Name}.{property.Name} (column \"{column}\", {columnType ?? "unknown type"})";
+        var problem = canonical switch
+        {
+            "created_at" when clr != typeof(DateTime) && clr != typeof(DateTimeOffset) =>
+                $"is {clr.Name}; {canonical} must be a DateTime or DateTimeOffset stored as timestamp with time zone",
+            "created_at" when columnType is not null && !columnType.StartsWith("timestamp with time zone", StringComparison.OrdinalIgnoreCase) && !columnType.StartsWith("timestamptz", StringComparison.OrdinalIgnoreCase) =>
+                $"is stored as {columnType}; {canonical} must be timestamp with time zone (timestamptz), or times would be read through the session's time zone",
+            "version" when clr != typeof(string) => $"is {clr.Name}; the version label must be a string (text)",
+            "created_at" or "version" => null,
+            _ when !IntegerKeys.Contains(clr) =>
+                $"is {clr.Name}; {canonical} must be a 64-bit integer (long; int and short work too). {clr.Name} keys are not supported: map an integer key, or a view that exposes one",
+            _ when columnType is not null && !IntegerColumns.Any(t => columnType.Equals(t, StringComparison.OrdinalIgnoreCase)) =>
+                $"is stored as {columnType}; {canonical} must be an integer column (bigint, integer or smallint)",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            throw new InvalidOperationException($"StatsCache: {member} {problem}.");
         }
     }
 

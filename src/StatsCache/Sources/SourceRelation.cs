@@ -45,15 +45,9 @@ internal static class SourceRelation
 
         if (source.Sql is { } sql)
         {
-            var trimmed = sql.Trim();
-            if (!(trimmed.StartsWith("select", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("with", StringComparison.OrdinalIgnoreCase)))
+            if (SqlText.Problem(sql) is { } sqlProblem)
             {
-                yield return $"{optionName}.Sql must be a SELECT (or WITH … SELECT) query.";
-            }
-
-            if (trimmed.Contains(';', StringComparison.Ordinal))
-            {
-                yield return $"{optionName}.Sql must be a single statement without ';'.";
+                yield return $"{optionName}.Sql {sqlProblem}.";
             }
 
             yield break;

@@ -11,7 +11,7 @@ public sealed class CacheStateConfiguration(string? schema = null) : IEntityType
     public void Configure(EntityTypeBuilder<CacheState> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.ToTable(StorageTableNames.CacheState, schema);
+        builder.ToDefaultTable(StorageTableNames.CacheState, schema);
         builder.HasKey(s => s.CacheName);
         builder.Property(s => s.CacheName).HasColumnName("cache_name").HasMaxLength(63);
         builder.Property(s => s.Watermark).HasColumnName("watermark");

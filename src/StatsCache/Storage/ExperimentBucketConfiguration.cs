@@ -11,7 +11,7 @@ public sealed class ExperimentBucketConfiguration(string? schema = null) : IEnti
     public void Configure(EntityTypeBuilder<ExperimentBucket> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.ToTable(StorageTableNames.ExperimentBuckets, schema);
+        builder.ToDefaultTable(StorageTableNames.ExperimentBuckets, schema);
         // Team first: every read is scoped to a team, and on Citus the team is the distribution key.
         // No two buckets of an experiment start at the same instant (they never overlap), so the size
         // is in the key only to make "one row per (experiment, size, start)" explicit.

@@ -11,7 +11,7 @@ public sealed class MaintenanceRunConfiguration(string? schema = null) : IEntity
     public void Configure(EntityTypeBuilder<MaintenanceRun> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.ToTable(StorageTableNames.MaintenanceRuns, schema);
+        builder.ToDefaultTable(StorageTableNames.MaintenanceRuns, schema);
         builder.HasKey(r => r.Id);
         builder.Property(r => r.Id).HasColumnName("id").UseIdentityAlwaysColumn();
         builder.Property(r => r.CacheName).HasColumnName("cache_name").HasMaxLength(63);

@@ -11,7 +11,7 @@ public sealed class ParticipantFirstSeenConfiguration(string? schema = null) : I
     public void Configure(EntityTypeBuilder<ParticipantFirstSeen> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.ToTable(StorageTableNames.ParticipantFirstSeen, schema);
+        builder.ToDefaultTable(StorageTableNames.ParticipantFirstSeen, schema);
         builder.HasKey(p => new { p.TeamId, p.ExperimentId, p.ParticipantId });
         builder.Property(p => p.TeamId).HasColumnName("team_id");
         builder.Property(p => p.ExperimentId).HasColumnName("experiment_id");

@@ -11,7 +11,7 @@ public sealed class SessionStatisticsConfiguration(string? schema = null) : IEnt
     public void Configure(EntityTypeBuilder<SessionStatistics> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.ToTable(StorageTableNames.SessionStatistics, schema);
+        builder.ToDefaultTable(StorageTableNames.SessionStatistics, schema);
         builder.HasKey(s => new { s.TeamId, s.SessionId });
         builder.Property(s => s.TeamId).HasColumnName("team_id");
         builder.Property(s => s.ExperimentId).HasColumnName("experiment_id");

@@ -11,7 +11,7 @@ public sealed class SourceChangeConfiguration(string? schema = null) : IEntityTy
     public void Configure(EntityTypeBuilder<SourceChange> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.ToTable(StorageTableNames.SourceChanges, schema);
+        builder.ToDefaultTable(StorageTableNames.SourceChanges, schema);
         builder.HasKey(c => c.Id);
         builder.Property(c => c.Id).HasColumnName("id").UseIdentityAlwaysColumn();
         builder.Property(c => c.CacheName).HasColumnName("cache_name").HasMaxLength(63);

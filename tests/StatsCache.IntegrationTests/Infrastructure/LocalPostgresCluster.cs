@@ -118,7 +118,20 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         {
             throw new InvalidOperationException("initdb failed. " + result.Describe());
         }
+
+        // Trust for everyone else (the superuser the tests connect as), but members of this group must give a
+        // password over TCP, as in production: tests of a password-protected role need a server that asks.
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        await File.WriteAllTextAsync(
+                hba,
+                $"host all +{PasswordAuthGroup} 127.0.0.1/32 scram-sha-256\nhost all +{PasswordAuthGroup} ::1/128 scram-sha-256\n" +
+                await File.ReadAllTextAsync(hba, cancellationToken).ConfigureAwait(false),
+                cancellationToken)
+            .ConfigureAwait(false);
     }
+
+    /// <summary>Roles in this group authenticate with a password (scram-sha-256) over TCP; all others are trusted.</summary>
+    public const string PasswordAuthGroup = "statscache_password_auth";
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {

@@ -84,7 +84,7 @@ public sealed class HostileInputTests(PostgresServer server)
 
     /// <summary>
     /// A name carrying SQL that comes from the host's EF model (not from options) is refused before any
-    /// statement runs — at the first call, since the model is only read then — and nothing is dropped.
+    /// statement runs — at start-up, where the model is read (ValidateOnStart), and again at any call — and nothing is dropped.
     /// </summary>
     [Fact]
     public async Task SqlInATableNameReadFromTheEfModelIsRefusedAndNothingRuns()
@@ -97,9 +97,11 @@ public sealed class HostileInputTests(PostgresServer server)
             .MapSessions<ChatSession>(s => new { s.TeamId, s.ExperimentId, SessionId = s.Id, s.ParticipantId, s.CreatedAt });
         await using var provider = services.BuildServiceProvider();
 
+        var start = () => provider.GetRequiredService<IStartupValidator>().Validate();
         var refresh = () => provider.GetRequiredService<IStatisticsCache>().RefreshAsync();
 
-        (await refresh.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("Sessions.Table").And.Contain("not a plain identifier");
+        start.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("Sessions.Table").And.Contain("not a plain identifier");
+        (await refresh.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("Sessions.Table");
         await using var command = h.Db.CreateCommand("SELECT to_regclass('chat_messages') IS NOT NULL");
         (await command.ExecuteScalarAsync()).Should().Be(true, "the injected DROP never ran");
     }

@@ -198,12 +198,30 @@ public class OptionsValidationTests
         {
             Valid(o);
             o.ConnectionString = null;
-        }).UseDbContext<EmptyContext>();
+        }).UseDbContext<CacheContext>();
+        services.AddDbContext<CacheContext>(o => o.UseNpgsql("Host=localhost;Database=never_opened"));
         using var provider = services.BuildServiceProvider();
 
         var act = () => provider.GetRequiredService<IOptions<StatisticsCacheOptions>>().Value;
 
         act.Should().NotThrow();
+    }
+
+    /// <summary>The bound context's model is read at start-up, so a context that cannot be built stops the host, naming it.</summary>
+    [Fact]
+    public void ABoundDbContextThatCannotBeBuiltStopsTheHost()
+    {
+        var services = new ServiceCollection();
+        services.AddStatisticsCache(o =>
+        {
+            Valid(o);
+            o.ConnectionString = null;
+        }).UseDbContext<EmptyContext>();
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("could not build EmptyContext");
     }
 
     [Fact]
@@ -262,4 +280,9 @@ public class OptionsValidationTests
     private sealed class FixedClock : TimeProvider;
 
     private sealed class EmptyContext(DbContextOptions<EmptyContext> options) : DbContext(options);
+
+    private sealed class CacheContext(DbContextOptions<CacheContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.UseStatisticsCache();
+    }
 }

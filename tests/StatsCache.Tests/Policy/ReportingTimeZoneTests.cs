@@ -208,4 +208,38 @@ public class ReportingTimeZoneTests
             new BackfillChunk(Utc(2024, 3, 31, 22), Utc(2024, 4, 14, 22), BucketSize.Day),
             new BackfillChunk(Utc(2024, 4, 14, 22), to, BucketSize.Hour));
     }
+
+    /// <summary>
+    /// Other spellings of UTC are UTC: the same calendar, the same id in the state row (so a cache built as
+    /// 'UTC' runs with 'Etc/UTC'), and none of the limits of zones with offsets (e.g. backfills before 2000).
+    /// </summary>
+    [Theory]
+    [InlineData("Etc/UTC")]
+    [InlineData("utc")]
+    [InlineData("Utc")]
+    [InlineData("Etc/Universal")]
+    [InlineData("Universal")]
+    [InlineData("Zulu")]
+    [InlineData("etc/zulu")]
+    [InlineData("UCT")]
+    [InlineData("GMT")]
+    [InlineData("Etc/GMT+0")]
+    public void AliasesOfUtcAreTheUtcZone(string id)
+    {
+        ReportingTimeZone.Problem(id).Should().BeNull();
+        var zone = ReportingTimeZone.FromId(id);
+
+        zone.Should().BeSameAs(ReportingTimeZone.Utc);
+        zone.Id.Should().Be("UTC", "the state row records one spelling, so a cache built as 'UTC' is the same cache");
+        zone.IsUtc.Should().BeTrue();
+    }
+
+    [Fact]
+    public void ACacheStoredUnderAnAliasOfUtcRunsAsUtcAndAnotherZoneIsStillRefused()
+    {
+        var guard = () => Maintenance.CacheTimeZoneGuard.Require("Etc/UTC", ReportingTimeZone.FromId("utc"), "default");
+        guard.Should().NotThrow();
+        FluentActions.Invoking(() => Maintenance.CacheTimeZoneGuard.Require("UTC", ReportingTimeZone.FromId("Etc/UTC"), "default")).Should().NotThrow();
+        FluentActions.Invoking(() => Maintenance.CacheTimeZoneGuard.Require("Etc/UTC", Berlin, "default")).Should().Throw<InvalidOperationException>();
+    }
 }

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace StatsCache.Internal;
+
+/// <summary>
+/// Resolves entity-mapped sources and our table names against the bound DbContext's model when the
+/// options are validated — at host start-up (ValidateOnStart) — so an unsupported key type (Guid), a
+/// name that is not a plain identifier, or a read model reading a renamed table stops the host with a
+/// message naming the entity and member, instead of failing the first refresh.
+/// </summary>
+internal sealed class EntityModelOptionsValidator(StatisticsCacheMarker marker, IServiceProvider services) : IValidateOptions<StatisticsCacheOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StatisticsCacheOptions options)
+    {
+        if (marker.DbContextType is not { } contextType)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        Microsoft.EntityFrameworkCore.Metadata.IModel model;
+        try
+        {
+            using var scope = services.CreateScope();
+            model = ((DbContext)scope.ServiceProvider.GetRequiredService(contextType)).Model;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            return ValidateOptionsResult.Fail($"StatsCache: could not build {contextType.Name} to read its model (UseDbContext<{contextType.Name}>()): {e.Message}");
+        }
+
+        var problems = SourceResolution.Resolve(options, marker, model).Problems;
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
