@@ -6,9 +6,11 @@ namespace StatsCache.Benchmarks.Scenarios;
 
 /// <summary>
 /// The cost of <c>VerifyAsync</c> on a built, current cache — everything, and the last day — against
-/// the bound: one plain count of the source rows it compares (sessions and human messages up to now),
-/// which reads the same rows and compares nothing. The three take turns; the cache is exact here, so
-/// a verify that finds a differing range is reported as a mismatch (the run then fails).
+/// two bounds: the plain <c>GROUP BY experiment, hour</c> scan the backfill is measured against (the
+/// issue's "one plain scan of the source"; the targets use it), and a bare count of the rows it compares
+/// (sessions and human messages up to now), which reads the same rows and compares nothing. All four take
+/// turns; the cache is exact here, so a verify that finds a differing range is reported as a mismatch
+/// (the run then fails).
 /// </summary>
 internal static class VerifyScenario
 {
@@ -25,18 +27,22 @@ internal static class VerifyScenario
             "`VerifyAsync()` of everything up to the refresh window, and `VerifyAsync(VerifyRequest.LastDay())`, on the built cache after the refresh " +
             "scenario: per stored month/day/hour range, sessions and human messages (count, max) from index range scans on created_at, against the " +
             "sums of that range's buckets; repair on (nothing to repair: a differing range is a mismatch). Bound: " +
+            "the plain `GROUP BY experiment, hour` scan of the human messages (as for the backfill; the targets use it), and a bare " +
             "`SELECT count(*) FROM chat_sessions` + `SELECT count(*) FROM chat_messages WHERE is_human` (up to now), which reads the same rows and " +
-            "compares nothing. The three take turns; the scan runs once first to warm the cache.");
+            "compares nothing. All four take turns; each bound runs once first to warm the cache.");
         var full = scenario.Add("StatsCache VerifyAsync (everything)", SeriesRole.Subject);
         var lastDay = scenario.Add("StatsCache VerifyAsync (last day)", SeriesRole.Subject);
+        var plain = scenario.Add("plain GROUP BY experiment, hour scan", SeriesRole.Bound);
         var scan = scenario.Add("plain count of sessions + human messages", SeriesRole.Bound);
         var now = context.Host.Now;
 
+        await Db.ScalarAsync<long>(context.Db, BackfillScenario.PlainScanSql, ct, ("now", now));
         await Db.ScalarAsync<long>(context.Db, PlainScanSql, ct, ("now", now));
         var mismatch = false;
         for (var i = 0; i < context.Warmups + context.Runs; i++)
         {
             var measured = i >= context.Warmups;
+            var plainMs = await TimeAsync(() => Db.ScalarAsync<long>(context.Db, BackfillScenario.PlainScanSql, ct, ("now", now)));
             var scanMs = await TimeAsync(() => Db.ScalarAsync<long>(context.Db, PlainScanSql, ct, ("now", now)));
             var (fullMs, everything) = await TimeAsync(() => context.Cache.VerifyAsync(VerifyRequest.Everything(), ct));
             var (dayMs, day) = await TimeAsync(() => context.Cache.VerifyAsync(VerifyRequest.LastDay(), ct));
@@ -53,16 +59,17 @@ internal static class VerifyScenario
 
             if (measured)
             {
+                plain.Milliseconds.Add(plainMs);
                 scan.Milliseconds.Add(scanMs);
                 full.Milliseconds.Add(fullMs);
                 lastDay.Milliseconds.Add(dayMs);
             }
 
-            context.Log(Format.Invariant($"verify run {i + 1}{(measured ? "" : " (warm-up)")}: everything {Format.Ms(fullMs)} ({everything.RangesChecked} ranges), last day {Format.Ms(dayMs)}, scan {Format.Ms(scanMs)}"));
+            context.Log(Format.Invariant($"verify run {i + 1}{(measured ? "" : " (warm-up)")}: everything {Format.Ms(fullMs)} ({everything.RangesChecked} ranges), last day {Format.Ms(dayMs)}, plain scan {Format.Ms(plainMs)}, count {Format.Ms(scanMs)}"));
         }
 
-        scenario.Targets.Add(TargetCheck.AtMost("full verify ≤ 1× the plain scan", full.Median / scan.Median, 1.0, r => Format.Ratio(r) + " the scan"));
-        scenario.Targets.Add(TargetCheck.AtMost("last-day verify ≤ 0.05× the plain scan", lastDay.Median / scan.Median, 0.05, r => Format.Ratio(r) + " the scan"));
+        scenario.Targets.Add(TargetCheck.AtMost("full verify ≤ 1× the plain scan", full.Median / plain.Median, 1.0, r => Format.Ratio(r) + " the scan"));
+        scenario.Targets.Add(TargetCheck.AtMost("last-day verify ≤ 0.05× the plain scan", lastDay.Median / plain.Median, 0.05, r => Format.Ratio(r) + " the scan"));
     }
 
     private static async Task<double> TimeAsync(Func<Task<long>> body)
