@@ -30,6 +30,7 @@ internal sealed class SeriesReader(CacheEnvironment env)
         {
             BatchCommands =
             {
+                ReadSql.WithoutJit(),
                 new NpgsqlBatchCommand(SeriesSql.Cutoffs(env.Sql)) { Parameters = { new("cache", env.Options.CacheName) } },
                 new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, env.Sql.Buckets)}") { Parameters = { new("cache", env.Options.CacheName) } },
                 new NpgsqlBatchCommand(LiveSeriesSql.ExperimentSeriesUntilBuilt(env.Sql, request.Granularity))

@@ -136,7 +136,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
     /// (<see cref="ReadSql.UntilBuilt"/>): until a full build has completed they read live, in the
     /// same statement, so a first build never shows partial numbers. Live reads need no gate.
     /// </summary>
-    private NpgsqlCommand Command(ReadMode mode, string table, string cached, string tail, long teamId, long[] ids)
+    private NpgsqlBatch Command(ReadMode mode, string table, string cached, string tail, long teamId, long[] ids)
     {
         if (!Enum.IsDefined(mode))
         {
@@ -149,12 +149,15 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
             ReadMode.RealTime => ReadSql.UntilBuilt(env.Sql, table, tail, tail),
             _ => tail,
         };
-        var command = env.DataSource.CreateCommand(text);
+        var batch = env.DataSource.CreateBatch();
+        batch.BatchCommands.Add(ReadSql.WithoutJit());
+        var command = new NpgsqlBatchCommand(text);
         command.Parameters.AddWithValue("team", teamId);
         command.Parameters.Add(Ids(ids));
         command.Parameters.AddWithValue("live", mode == ReadMode.Live);
         command.Parameters.AddWithValue("cache", env.Options.CacheName);
-        return command;
+        batch.BatchCommands.Add(command);
+        return batch;
     }
 
     private static long[] Distinct(IEnumerable<long>? ids) => ids is null ? [] : ids.Distinct().ToArray();

@@ -20,6 +20,12 @@ namespace StatsCache.Benchmarks.Workload;
 /// </remarks>
 internal sealed class WorkloadGenerator(NpgsqlDataSource db, WorkloadSize size, Action<string> log)
 {
+    /// <summary>How far before generation the data ends.</summary>
+    private static readonly TimeSpan EndBehindNow = TimeSpan.FromDays(7);
+
+    /// <summary>The scenarios need this much room between the data's end and the database's clock.</summary>
+    private static readonly TimeSpan MinimumEndBehindNow = TimeSpan.FromDays(3);
+
     /// <summary>The instant the generated data ends (exclusive), fixed when generation first starts.</summary>
     public async Task<DateTime> GenerateOrReuseAsync(CancellationToken ct)
     {
@@ -32,14 +38,23 @@ internal sealed class WorkloadGenerator(NpgsqlDataSource db, WorkloadSize size, 
 
         if (recordedSize is null)
         {
-            // Generation time floored to the hour: the data covers [end − months, end).
+            // Generation time floored to the hour, a week back: the data covers [end − months, end). The
+            // scenarios move the host's clock up to two days past the end (compression), and maintenance
+            // never runs ahead of the database's clock, so the end must lie far enough behind it.
             var now = DateTime.UtcNow;
-            var anchor = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
+            var anchor = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).Add(-EndBehindNow);
             await SetMetaAsync("size", size.Name, ct);
             await SetMetaAsync("end", anchor.ToString("O", CultureInfo.InvariantCulture), ct);
         }
 
         var end = DateTime.Parse((await MetaAsync("end", ct))!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        if (end > DateTime.UtcNow - MinimumEndBehindNow)
+        {
+            throw new InvalidOperationException(
+                $"The stored workload ends at {end:O}, less than {MinimumEndBehindNow.TotalDays:0} days before now: the scenarios' clock would run ahead of the " +
+                "database's, which maintenance never follows (compression would roll up nothing). Regenerate it with --fresh.");
+        }
+
         var start = end.AddMonths(-size.Months);
         var span = (end - start).TotalSeconds;
         var total = Stopwatch.StartNew();
