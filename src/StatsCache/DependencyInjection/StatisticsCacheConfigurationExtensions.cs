@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using StatsCache;
 using StatsCache.Hosting;
 
@@ -21,6 +22,7 @@ public static class StatisticsCacheConfigurationExtensions
     /// <param name="configuration">The configuration section holding the options.</param>
     /// <returns>A builder to bind a DbContext or map sources to entity types.</returns>
     /// <remarks>
+    /// A key that names no option (<c>StatsCache:LookBak</c>) stops start-up too, instead of being ignored.
     /// A value the binder cannot convert (an unknown enum name, a malformed time span) stops start-up with an
     /// <see cref="InvalidOperationException"/> naming its configuration path, e.g. <c>StatsCache:Deletions</c>.
     /// </remarks>
@@ -48,6 +50,7 @@ public static class StatisticsCacheConfigurationExtensions
         services.AddOptions<StatisticsCacheOptions>().Bind(configuration);
         services.Configure(configure);
         services.TryAddSingleton(new StatisticsCacheConfigurationSection(configuration));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StatisticsCacheOptions>, ConfigurationKeysValidator>());
         return builder;
     }
 }

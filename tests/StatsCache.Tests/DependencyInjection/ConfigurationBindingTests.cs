@@ -181,6 +181,9 @@ public class ConfigurationBindingTests
         { "DefaultReadMode", "Stale", "StatsCache:DefaultReadMode" },
         { "LookBack", "a quarter hour", "StatsCache:LookBack" },
         { "MaxRowsPerChunk", "lots", "StatsCache:MaxRowsPerChunk" },
+        { "LookBak", "00:05:00", "StatsCache:LookBak is not an option of StatisticsCacheOptions" },
+        { "Sessions:Tabel", "chat_sessions", "StatsCache:Sessions:Tabel is not an option of SessionSourceOptions" },
+        { "Maintenance:RefreshEvery", "00:05:00", "StatsCache:Maintenance:RefreshEvery is not an option of HostedMaintenanceOptions" },
     };
 
     [Theory]
