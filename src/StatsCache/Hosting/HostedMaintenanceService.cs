@@ -72,7 +72,9 @@ internal sealed class HostedMaintenanceService : BackgroundService
                 await WaitUntilAsync(due, stoppingToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+#pragma warning disable CA1031 // whatever a run cancelled by the stop throws (an OperationCanceledException, or a provider's error) ends the loop quietly
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
             // Stopping.
         }

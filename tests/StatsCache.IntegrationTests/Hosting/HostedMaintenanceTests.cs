@@ -6,7 +6,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StatsCache.Hosting;
 using StatsCache.IntegrationTests.Host;
+using Npgsql;
 using StatsCache.IntegrationTests.Infrastructure;
+using StatsCache.IntegrationTests.Reliability;
 
 namespace StatsCache.IntegrationTests.Hosting;
 
@@ -122,6 +124,34 @@ public sealed class HostedMaintenanceTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task StopCancelsARefreshBlockedInTheDatabaseAndEndsTheLoopWithoutAFailure()
+    {
+        await using var h = await CacheHarness.CreateAsync(server, Start);
+        await Seed(h);
+        var logs = new ServiceLogs();
+        var tagged = new NpgsqlConnectionStringBuilder(h.ConnectionString) { ApplicationName = CacheInstance.MaintenanceApplication }.ConnectionString;
+        await using var services = Instance(h, logs, cache: o => o.ConnectionString = tagged);
+        var service = services.GetRequiredService<HostedMaintenanceService>();
+        await service.StartAsync(CancellationToken.None);
+        await logs.NextWaitAsync();
+
+        var (connection, transaction) = await BlockedBackend.LockStateRowAsync(h.Db);
+        await using (connection)
+        {
+            h.Advance(TimeSpan.FromMinutes(2));
+            await BlockedBackend.WaitForBlockedCacheBackendAsync(h.Db, service.ExecuteTask!);
+
+            await service.StopAsync(CancellationToken.None).WaitAsync(HangGuard);
+
+            service.ExecuteTask!.IsCompletedSuccessfully.Should().BeTrue("the refresh was cancelled by the stop");
+            logs.Failures.Should().BeEmpty("a cancelled run is not a failure");
+            await transaction.RollbackAsync();
+        }
+
+        (await RunsAsync(h)).Keys.Should().NotContain("refresh failed", "cancellation is not recorded as a failed run");
+    }
+
+    [Fact]
     public async Task TheFirstRunWaitsTheJitterDrawnFromTheSeedAndNothingRunsBefore()
     {
         await using var h = await CacheHarness.CreateAsync(server, Start);
@@ -145,8 +175,8 @@ public sealed class HostedMaintenanceTests(PostgresServer server)
     }
 
     /// <summary>An app instance with hosted maintenance (no start jitter unless set), its logs captured.</summary>
-    private static ServiceProvider Instance(CacheHarness h, ServiceLogs logs, Action<HostedMaintenanceOptions>? configure = null, Action<IServiceCollection>? configureServices = null) =>
-        h.NewInstance(configureServices: s =>
+    private static ServiceProvider Instance(CacheHarness h, ServiceLogs logs, Action<HostedMaintenanceOptions>? configure = null, Action<IServiceCollection>? configureServices = null, Action<StatisticsCacheOptions>? cache = null) =>
+        h.NewInstance(cache, s =>
         {
             s.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
             // The public wiring: re-entering AddStatisticsCache only returns the builder; the harness adds the options.
