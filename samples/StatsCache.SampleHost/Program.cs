@@ -30,8 +30,10 @@ catch (InvalidOperationException ex)
 
 await using (embedded)
 {
-    builder.Services.AddSampleServices(connectionString);
-    builder.Services.AddHostedService<StatisticsMaintenanceService>();
+    // Refresh every 2 minutes, compress every hour, verify the last day daily (StatsCache:Maintenance in
+    // appsettings.json); the first refresh builds the cache. A failed run is logged and shows on /health.
+    builder.Services.AddSampleServices(connectionString)
+        .AddHostedMaintenance(builder.Configuration.GetSection("StatsCache:Maintenance"));
     builder.Services.AddHealthChecks().AddStatisticsCache();
 
     await using var app = builder.Build();

@@ -25,13 +25,13 @@ public static class SampleApp
         return (embedded.ConnectionString, embedded);
     }
 
-    /// <summary>The host's own services plus the statistics cache, wired against the host's EF model.</summary>
-    public static IServiceCollection AddSampleServices(this IServiceCollection services, string connectionString)
+    /// <summary>The host's own services plus the statistics cache, wired against the host's EF model; returns the cache's builder.</summary>
+    public static StatisticsCacheBuilder AddSampleServices(this IServiceCollection services, string connectionString)
     {
         services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(connectionString));
         services.AddScoped<DataGenerator>();
 
-        services.AddStatisticsCache(o =>
+        return services.AddStatisticsCache(o =>
             {
                 // Only human messages count: a SELECT with the canonical column names filters the bot's out.
                 o.HumanMessages.Sql = "SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human";
@@ -40,7 +40,6 @@ public static class SampleApp
             // Table and column names are read from the EF model.
             .MapSessions<ExperimentSession>(s => new { TeamId = s.TeamId, ExperimentId = s.ExperimentId, SessionId = s.Id, ParticipantId = s.ParticipantId, CreatedAt = s.CreatedAt })
             .MapVersions<MessageVersion>(v => new { SessionId = v.SessionId, Version = v.Version, CreatedAt = v.CreatedAt });
-        return services;
     }
 
     /// <summary>Creates the schema if needed and generates the sample data if the database is empty.</summary>

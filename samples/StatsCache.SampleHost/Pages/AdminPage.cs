@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
+using StatsCache.Hosting;
 using static StatsCache.SampleHost.Pages.Html;
 
 namespace StatsCache.SampleHost.Pages;
@@ -11,7 +12,7 @@ namespace StatsCache.SampleHost.Pages;
 /// </summary>
 internal static class AdminPage
 {
-    public static async Task<IResult> RenderAsync(IStatisticsCache cache, IOptions<StatisticsCacheOptions> options, IConfiguration configuration, CancellationToken cancellationToken)
+    public static async Task<IResult> RenderAsync(IStatisticsCache cache, IOptions<StatisticsCacheOptions> options, IOptions<HostedMaintenanceOptions> maintenance, CancellationToken cancellationToken)
     {
         var status = await cache.GetStatusAsync(20, cancellationToken);
         var o = options.Value;
@@ -41,8 +42,10 @@ internal static class AdminPage
         Row(html, "Refresh look-back", E(Duration(o.LookBack)));
         Row(html, "Hourly buckets kept for", E(Duration(o.HourlyRetention)));
         Row(html, "Daily buckets kept for", E(Duration(o.DailyRetention)));
-        Row(html, "Refresh every (sample)", E(Duration(configuration.GetValue("Sample:RefreshInterval", TimeSpan.FromMinutes(2)))));
-        Row(html, "Compress every (sample)", E(Duration(configuration.GetValue("Sample:CompressInterval", TimeSpan.FromHours(1)))));
+        var schedule = maintenance.Value;
+        Row(html, "Refresh every (hosted maintenance)", E(Duration(schedule.RefreshInterval)));
+        Row(html, "Compress every (hosted maintenance)", E(Duration(schedule.CompressInterval)));
+        Row(html, "Verify the last day every (hosted maintenance)", schedule.VerifyInterval is { } verify && verify > TimeSpan.Zero ? E(Duration(verify)) : "never");
         html.Append("</table>");
 
         html.Append("<h2>Recent runs</h2><table><tr><th>Operation</th><th>Started</th><th>Duration</th><th>Rows written</th><th>Detail</th></tr>");

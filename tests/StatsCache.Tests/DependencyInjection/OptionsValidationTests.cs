@@ -264,7 +264,7 @@ public class OptionsValidationTests
     [Fact]
     public void NullArgumentsAreRejected()
     {
-        FluentActions.Invoking(() => new ServiceCollection().AddStatisticsCache(null!))
+        FluentActions.Invoking(() => new ServiceCollection().AddStatisticsCache((Action<StatisticsCacheOptions>)null!))
             .Should().Throw<ArgumentNullException>().Where(e => e.ParamName == "configure");
         FluentActions.Invoking(() => ((IServiceCollection)null!).AddStatisticsCache(Valid))
             .Should().Throw<ArgumentNullException>().Where(e => e.ParamName == "services");
