@@ -33,7 +33,7 @@ internal sealed class FailedRunRecorder(CacheEnvironment env, TimeProvider time,
     {
         var now = time.GetUtcNow().UtcDateTime;
         var message = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
-        Log.MaintenanceFailed(logger, name, message);
+        Log.MaintenanceFailed(logger, error, name, message);
         try
         {
             await using var connection = await env.DataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);

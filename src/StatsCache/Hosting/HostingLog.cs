@@ -8,7 +8,8 @@ internal static partial class HostingLog
     [LoggerMessage(220, LogLevel.Information, "StatsCache hosted maintenance started: refresh every {Refresh}, compress every {Compress}, verify every {Verify}; first run in {FirstRunIn}")]
     public static partial void Started(ILogger logger, TimeSpan refresh, TimeSpan compress, string verify, TimeSpan firstRunIn);
 
-    [LoggerMessage(221, LogLevel.Error, "StatsCache hosted {Operation} failed; it runs again at {Next:O}")]
+    // Debug: the failure itself is logged once, at Error with the exception, by the cache (event 162).
+    [LoggerMessage(221, LogLevel.Debug, "StatsCache hosted {Operation} failed; it runs again at {Next:O}")]
     public static partial void RunFailed(ILogger logger, Exception exception, string operation, DateTimeOffset next);
 
     [LoggerMessage(222, LogLevel.Debug, "StatsCache hosted maintenance waits until {Due:O}")]

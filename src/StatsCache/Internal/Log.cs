@@ -50,7 +50,7 @@ internal static partial class Log
     public static partial void VerifyFoundDrift(ILogger logger, int ranges, string detail);
 
     [LoggerMessage(162, LogLevel.Error, "StatsCache {Operation} failed: {Error}")]
-    public static partial void MaintenanceFailed(ILogger logger, string operation, string error);
+    public static partial void MaintenanceFailed(ILogger logger, Exception exception, string operation, string error);
 
     [LoggerMessage(163, LogLevel.Warning, "StatsCache could not record the failed {Operation} in its run history: {Reason}")]
     public static partial void FailedRunNotRecorded(ILogger logger, string operation, string reason);

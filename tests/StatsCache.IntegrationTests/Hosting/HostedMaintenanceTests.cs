@@ -85,6 +85,9 @@ public sealed class HostedMaintenanceTests(PostgresServer server)
         var failure = logs.Failures.Should().ContainSingle().Subject;
         failure.Message.Should().Contain("StatsCache hosted refresh failed").And.Contain($"{h.Now.AddMinutes(2):O}"[..16]);
         failure.Exception.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("is_human");
+        var error = logs.Events.Where(e => e.Level >= LogLevel.Error).Should().ContainSingle("a failure is logged once at Error (by the cache, event 162), not again by the loop").Subject;
+        error.Id.Should().Be(162);
+        error.Exception.Should().BeOfType<InvalidOperationException>();
         var degraded = await CheckAsync(health);
         degraded.Status.Should().Be(HealthStatus.Degraded, "the failed run was recorded in the run history");
         degraded.Description.Should().Contain("The last refresh failed").And.Contain("is_human");
