@@ -8,7 +8,7 @@ using StatsCache.Reads;
 namespace StatsCache;
 
 /// <summary>The default <see cref="IStatisticsCache"/>: a thin facade over the readers and maintenance operations.</summary>
-internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking, Verifier verifier, FailedRunRecorder failures) : IStatisticsCache
+internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking, Verifier verifier, FailedRunRecorder failures, StatsCache.Storage.CacheTables tables) : IStatisticsCache
 {
     public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
         GetExperimentTotalsAsync(teamId, experimentIds, options.Value.DefaultReadMode, cancellationToken);
@@ -60,6 +60,10 @@ internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, 
         return Translate(() => reader.StatusAsync(recentRuns, cancellationToken));
     }
 
+    public string GetCreateTablesScript() => tables.Script();
+
+    public Task EnsureTablesCreatedAsync(CancellationToken cancellationToken = default) => tables.EnsureCreatedAsync(cancellationToken);
+
     /// <summary>Turns "our table does not exist" into an error that says what to do about it.</summary>
     private static async Task<T> Translate<T>(Func<Task<T>> operation)
     {
@@ -70,7 +74,7 @@ internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, 
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && e.MessageText.Contains("statscache", StringComparison.Ordinal))
         {
             throw new InvalidOperationException(
-                $"StatsCache: {e.MessageText}. Apply modelBuilder.UseStatisticsCache() in your DbContext and add/apply a migration (or check StatisticsCacheOptions.Schema).", e);
+                $"StatsCache: {e.MessageText}. Apply modelBuilder.UseStatisticsCache() in your DbContext and add/apply a migration, or call EnsureTablesCreatedAsync() (or check StatisticsCacheOptions.Schema).", e);
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn)
         {
