@@ -47,13 +47,22 @@ public static class StatisticsCacheHealthChecksBuilderExtensions
 
         return builder.Add(new HealthCheckRegistration(
             name ?? (cacheName is null ? "statscache" : "statscache-" + cacheName),
-            services => new StatisticsCacheHealthCheck(EnvironmentOf(services, cacheName), services.GetService<TimeProvider>() ?? TimeProvider.System, degraded, unhealthy),
+            services => EnvironmentOf(services, cacheName) is { } env
+                ? new StatisticsCacheHealthCheck(env, services.GetService<TimeProvider>() ?? TimeProvider.System, degraded, unhealthy)
+                : new UnregisteredCache(cacheName!),
             failureStatus,
             tags));
     }
 
-    private static CacheEnvironment EnvironmentOf(IServiceProvider services, string? cacheName) => cacheName is null
+    private static CacheEnvironment? EnvironmentOf(IServiceProvider services, string? cacheName) => cacheName is null
         ? services.GetRequiredService<CacheEnvironment>()
-        : services.GetKeyedService<CacheEnvironment>(cacheName)
-          ?? throw new InvalidOperationException($"StatsCache: the health check is for cache '{cacheName}', but no cache of that name is registered; register it with services.AddStatisticsCache(\"{cacheName}\", o => …) (the check's own name is the name: parameter).");
+        : services.GetKeyedService<CacheEnvironment>(cacheName);
+
+    /// <summary>A check of a cache name nobody registered (a typo): reports its failure status, saying so, and leaves the other checks running.</summary>
+    private sealed class UnregisteredCache(string cacheName) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) => Task.FromResult(new HealthCheckResult(
+            context.Registration.FailureStatus,
+            $"StatsCache: the health check is for cache '{cacheName}', but no cache of that name is registered; register it with services.AddStatisticsCache(\"{cacheName}\", o => …) (the check's own name is the name: parameter)."));
+    }
 }
