@@ -74,7 +74,7 @@ internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, 
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && e.MessageText.Contains("statscache", StringComparison.Ordinal))
         {
             throw new InvalidOperationException(
-                $"StatsCache: {e.MessageText}. Apply modelBuilder.UseStatisticsCache() in your DbContext and add/apply a migration, or call EnsureTablesCreatedAsync() (or check StatisticsCacheOptions.Schema).", e);
+                $"StatsCache: {e.MessageText}. Apply modelBuilder.UseStatisticsCache() in your DbContext and add/apply a migration (or check StatisticsCacheOptions.Schema).", e);
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn)
         {
