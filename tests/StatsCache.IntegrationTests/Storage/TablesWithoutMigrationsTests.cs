@@ -109,6 +109,25 @@ public sealed class TablesWithoutMigrationsTests(PostgresServer server, ITestOut
         (await TablesAsync(scripted, inSchema)).Should().Equal(await TablesAsync(ef, inSchema)).And.HaveCount(6);
     }
 
+    [Fact]
+    public async Task AModelThatRenamesTheTablesIsSentToMigrations()
+    {
+        var database = await server.CreateDatabaseAsync();
+        var services = new ServiceCollection();
+        services.AddDbContext<RenamedContext>(o => o.UseNpgsql(database));
+        services.AddStatisticsCache(o =>
+        {
+            o.Sessions.Table = "chat_sessions";
+            o.Sessions.SessionIdColumn = "id";
+            o.HumanMessages.Table = "chat_messages";
+        }).UseDbContext<RenamedContext>();
+        await using var provider = services.BuildServiceProvider();
+        var cache = provider.GetRequiredService<IStatisticsCache>();
+
+        cache.Invoking(c => c.GetCreateTablesScript()).Should().Throw<InvalidOperationException>().WithMessage("*renames the cache's tables*migrations*");
+        await cache.Invoking(c => c.EnsureTablesCreatedAsync()).Should().ThrowAsync<InvalidOperationException>();
+    }
+
     private static ServiceProvider NoMigrationsCache(CacheHarness h, string schema)
     {
         var services = new ServiceCollection();
@@ -201,5 +220,15 @@ public sealed class TablesWithoutMigrationsTests(PostgresServer server, ITestOut
         }
 
         private string? ModelSchema => schema;
+    }
+
+    /// <summary>A host model that renames the bucket table (before UseStatisticsCache, as documented).</summary>
+    public sealed class RenamedContext(DbContextOptions<RenamedContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.Entity<StatsCache.Storage.ExperimentBucket>().ToTable("stats_buckets");
+            modelBuilder.UseStatisticsCache();
+        }
     }
 }
