@@ -133,4 +133,22 @@ public interface IStatisticsCache
     /// <exception cref="ArgumentException">A time is not UTC, or the range is reversed.</exception>
     /// <exception cref="InvalidOperationException">The cache was never built.</exception>
     Task<VerifyResult> VerifyAsync(VerifyRequest? request = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The DDL of this cache's tables and indexes in its schema (<see cref="StatisticsCacheOptions.Schema"/>, or the
+    /// bound model's), for hosts without EF migrations: the same tables <c>modelBuilder.UseStatisticsCache(schema)</c>
+    /// gives a migration, as <c>CREATE SCHEMA / TABLE / INDEX … IF NOT EXISTS</c>, so it can run on every deployment.
+    /// It creates what is missing and never alters or drops a table that exists (a later version's new column comes
+    /// with a migration or its release notes).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The bound DbContext's model renames the cache's tables: use the host's migrations.</exception>
+    string GetCreateTablesScript();
+
+    /// <summary>
+    /// Runs <see cref="GetCreateTablesScript"/> on the cache's connection, in one transaction: creates the schema, tables
+    /// and indexes that are missing; existing tables and their rows are left as they are, so it is safe at every start-up
+    /// and from several instances at once. Needs the right to create in the schema (and to create the schema when it is missing).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The bound DbContext's model renames the cache's tables: use the host's migrations.</exception>
+    Task EnsureTablesCreatedAsync(CancellationToken cancellationToken = default);
 }

@@ -8,7 +8,7 @@ using StatsCache.Reads;
 namespace StatsCache;
 
 /// <summary>The default <see cref="IStatisticsCache"/>: a thin facade over the readers and maintenance operations.</summary>
-internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking, Verifier verifier, FailedRunRecorder failures) : IStatisticsCache
+internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking, Verifier verifier, FailedRunRecorder failures, StatsCache.Storage.CacheTables tables) : IStatisticsCache
 {
     public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
         GetExperimentTotalsAsync(teamId, experimentIds, options.Value.DefaultReadMode, cancellationToken);
@@ -59,6 +59,10 @@ internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, 
         ArgumentOutOfRangeException.ThrowIfNegative(recentRuns);
         return Translate(() => reader.StatusAsync(recentRuns, cancellationToken));
     }
+
+    public string GetCreateTablesScript() => tables.Script();
+
+    public Task EnsureTablesCreatedAsync(CancellationToken cancellationToken = default) => tables.EnsureCreatedAsync(cancellationToken);
 
     /// <summary>Turns "our table does not exist" into an error that says what to do about it.</summary>
     private static async Task<T> Translate<T>(Func<Task<T>> operation)

@@ -17,6 +17,12 @@ public sealed class StatisticsCacheBuilder
     public IServiceCollection Services { get; }
 
     /// <summary>
+    /// The name of the cache this builder configures (its DI key and options name, from
+    /// <c>AddStatisticsCache("reporting", …)</c>), or <see langword="null"/> for the default cache. For add-ons.
+    /// </summary>
+    public string? Name => _marker.Name;
+
+    /// <summary>
     /// Binds the cache to the host's <typeparamref name="TContext"/>: its data source or connection string is used
     /// (unless <c>DataSource</c> or <c>ConnectionString</c> is set), the cache's table names are read from its model (which
     /// must call <c>modelBuilder.UseStatisticsCache()</c>), and entity-mapped sources resolve against it.
@@ -36,7 +42,7 @@ public sealed class StatisticsCacheBuilder
     public StatisticsCacheBuilder UseDataSource(Npgsql.NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        Services.Configure<StatsCache.StatisticsCacheOptions>(o => o.DataSource = dataSource);
+        Services.Configure<StatsCache.StatisticsCacheOptions>(_marker.OptionsName, o => o.DataSource = dataSource);
         return this;
     }
 

@@ -38,6 +38,12 @@ internal sealed class CacheEnvironment : IDisposable
     /// <summary>The host tables change tracking puts triggers on: the sources that are tables (or name one to track).</summary>
     public IReadOnlyList<TrackedTable> TrackedTables => _resolved.Value.TrackedTables;
 
+    /// <summary>The cache's own tables, as the model (or <see cref="StatisticsCacheOptions.Schema"/>) names them.</summary>
+    public CacheTableNames Tables => _resolved.Value.Tables;
+
+    /// <summary>The schema of the cache's tables: the bound model's, or <see cref="StatisticsCacheOptions.Schema"/>; null is the search path.</summary>
+    public string? TablesSchema => _resolved.Value.TablesSchema;
+
     public void Dispose()
     {
         // A data source the host gave us (its own, or its DbContext's) is the host's to dispose.
@@ -51,12 +57,14 @@ internal sealed class CacheEnvironment : IDisposable
     {
         SourceResolution resolution;
         (NpgsqlDataSource DataSource, bool Owned) connection;
+        var schema = options.Schema;
         if (marker.DbContextType is { } contextType)
         {
             using var scope = services.CreateScope();
             var context = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
             connection = HostConnection.Of(options, context);
             resolution = SourceResolution.Resolve(options, marker, context.Model);
+            schema = context.Model.FindEntityType(typeof(CacheState))?.GetSchema();
         }
         else
         {
@@ -91,7 +99,7 @@ internal sealed class CacheEnvironment : IDisposable
             .Select(s => TrackedTable.Of(s.Item1, s.Item2))
             .OfType<TrackedTable>()
             .ToList();
-        return new Resolved(connection.DataSource, connection.Owned, sql, LockKeyOf(tables.State, options.CacheName), tracked);
+        return new Resolved(connection.DataSource, connection.Owned, sql, LockKeyOf(tables.State, options.CacheName), tracked, tables, schema);
     }
 
     private static long LockKeyOf(string stateTable, string cacheName)
@@ -100,5 +108,5 @@ internal sealed class CacheEnvironment : IDisposable
         return BitConverter.ToInt64(hash, 0);
     }
 
-    private sealed record Resolved(NpgsqlDataSource DataSource, bool OwnsDataSource, CacheSql Sql, long LockKey, IReadOnlyList<TrackedTable> TrackedTables);
+    private sealed record Resolved(NpgsqlDataSource DataSource, bool OwnsDataSource, CacheSql Sql, long LockKey, IReadOnlyList<TrackedTable> TrackedTables, CacheTableNames Tables, string? TablesSchema);
 }

@@ -10,11 +10,11 @@ namespace StatsCache.Internal;
 /// name that is not a plain identifier, or a read model reading a renamed table stops the host with a
 /// message naming the entity and member, instead of failing the first refresh.
 /// </summary>
-internal sealed class EntityModelOptionsValidator(StatisticsCacheMarker marker, IServiceProvider services) : IValidateOptions<StatisticsCacheOptions>
+internal sealed class EntityModelOptionsValidator(StatisticsCacheRegistry registry, IServiceProvider services) : IValidateOptions<StatisticsCacheOptions>
 {
     public ValidateOptionsResult Validate(string? name, StatisticsCacheOptions options)
     {
-        if (marker.DbContextType is not { } contextType)
+        if (registry.Find(name) is not { } marker || marker.DbContextType is not { } contextType)
         {
             return ValidateOptionsResult.Success;
         }
@@ -27,10 +27,10 @@ internal sealed class EntityModelOptionsValidator(StatisticsCacheMarker marker, 
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            return ValidateOptionsResult.Fail($"StatsCache: could not build {contextType.Name} to read its model (UseDbContext<{contextType.Name}>()): {e.Message}");
+            return ValidateOptionsResult.Fail(StatisticsCacheOptionsValidator.NamingTheCache([$"StatsCache: could not build {contextType.Name} to read its model (UseDbContext<{contextType.Name}>()): {e.Message}"], marker));
         }
 
         var problems = SourceResolution.Resolve(options, marker, model).Problems;
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(StatisticsCacheOptionsValidator.NamingTheCache(problems, marker));
     }
 }

@@ -54,4 +54,7 @@ internal static partial class Log
 
     [LoggerMessage(163, LogLevel.Warning, "StatsCache could not record the failed {Operation} in its run history: {Reason}")]
     public static partial void FailedRunNotRecorded(ILogger logger, string operation, string reason);
+
+    [LoggerMessage(240, LogLevel.Information, "StatsCache tables of cache {CacheName} exist in schema {Schema} (created where missing)")]
+    public static partial void TablesEnsured(ILogger logger, string cacheName, string schema);
 }

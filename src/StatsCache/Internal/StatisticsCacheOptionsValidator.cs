@@ -10,14 +10,51 @@ namespace StatsCache.Internal;
 /// </summary>
 internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<StatisticsCacheOptions>
 {
-    private readonly StatisticsCacheMarker _marker;
+    private readonly StatisticsCacheRegistry _registry;
 
-    public StatisticsCacheOptionsValidator(StatisticsCacheMarker marker) => _marker = marker;
+    public StatisticsCacheOptionsValidator(StatisticsCacheRegistry registry) => _registry = registry;
 
     public ValidateOptionsResult Validate(string? name, StatisticsCacheOptions options)
     {
-        var failures = Problems(options, _marker).ToList();
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        if (_registry.Find(name) is not { } marker)
+        {
+            return ValidateOptionsResult.Skip; // options of that name belong to no registered cache
+        }
+
+        var failures = Problems(options, marker).Concat(NamedCacheProblems(options, marker, _registry)).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(NamingTheCache(failures, marker));
+    }
+
+    /// <summary>A named cache's failures say which cache they are about (the default cache's read as before).</summary>
+    internal static IEnumerable<string> NamingTheCache(IEnumerable<string> failures, StatisticsCacheMarker marker) =>
+        marker.Name is null ? failures : failures.Select(f => $"StatsCache {marker.Describe}: {f}");
+
+    /// <summary>
+    /// One set of tables holds one cache: a named cache must not fall back to the default cache's tables.
+    /// Without a DbContext it must name its own <see cref="StatisticsCacheOptions.Schema"/>; bound to a DbContext,
+    /// the context (whose model places its tables) must be one no other cache is bound to.
+    /// </summary>
+    internal static IEnumerable<string> NamedCacheProblems(StatisticsCacheOptions o, StatisticsCacheMarker marker, StatisticsCacheRegistry registry)
+    {
+        if (marker.Name is null)
+        {
+            yield break;
+        }
+
+        if (marker.DbContextType is { } context)
+        {
+            if (registry.All.FirstOrDefault(m => m != marker && m.DbContextType == context) is { } other)
+            {
+                yield return $"it is bound to {context.Name} like {other.Describe}, so both would use the same tables (one set of tables holds one cache); " +
+                    $"bind it to a DbContext of its own whose model calls modelBuilder.UseStatisticsCache(\"{marker.Name}_stats\").";
+            }
+        }
+        else if (o.Schema is null)
+        {
+            yield return $"StatisticsCacheOptions.Schema is not set; a named cache needs tables of its own (one set of tables holds one cache): " +
+                $"set Schema (e.g. \"{marker.Name}_stats\") to a schema no other cache uses, or bind it with UseDbContext<TContext>() to a DbContext of its own " +
+                $"whose model calls modelBuilder.UseStatisticsCache(\"{marker.Name}_stats\").";
+        }
     }
 
     internal static IEnumerable<string> Problems(StatisticsCacheOptions o, StatisticsCacheMarker marker)
