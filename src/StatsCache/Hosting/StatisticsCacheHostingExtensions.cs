@@ -23,10 +23,20 @@ public static class StatisticsCacheHostingExtensions
     /// <param name="configure">Adjusts the schedule. When the cache's options were bound from configuration
     /// (<c>AddStatisticsCache(configuration.GetSection("StatsCache"))</c>), its <c>Maintenance</c> sub-section is bound first.</param>
     /// <returns>The builder.</returns>
-    /// <remarks>Calling it again only adds <paramref name="configure"/>: one service runs per container.</remarks>
+    /// <remarks>Calling it again only adds <paramref name="configure"/>: one service runs per container. It runs the
+    /// default (unnamed) cache; a named cache (<c>AddStatisticsCache("name", …)</c>) is refused for now.</remarks>
+    /// <exception cref="NotSupportedException">The builder is a named cache's.</exception>
     public static StatisticsCacheBuilder AddHostedMaintenance(this StatisticsCacheBuilder builder, Action<HostedMaintenanceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Name is { } name)
+        {
+            // The loop drives the unnamed IStatisticsCache; silently maintaining another cache would be worse than refusing.
+            throw new NotSupportedException(
+                $"StatsCache: AddHostedMaintenance() runs the default cache only, not the named cache '{name}'. Schedule its maintenance yourself " +
+                $"(a BackgroundService calling RefreshAsync/CompressAsync/VerifyAsync on [FromKeyedServices(\"{name}\")] IStatisticsCache; see docs/scheduling.md).");
+        }
+
         var services = builder.Services;
         var options = services.AddOptions<HostedMaintenanceOptions>();
         if (!services.Any(d => d.ServiceType == typeof(HostedMaintenanceService)))

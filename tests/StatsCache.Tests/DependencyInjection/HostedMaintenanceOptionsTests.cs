@@ -79,6 +79,21 @@ public class HostedMaintenanceOptionsTests
     }
 
     [Fact]
+    public void ANamedCacheIsRefusedNamingItRatherThanMaintainingTheDefaultCache()
+    {
+        var services = new ServiceCollection();
+        var named = services.AddStatisticsCache("reporting", o =>
+        {
+            ValidCache(o);
+            o.Schema = "reporting_stats";
+        });
+
+        var refusal = named.Invoking(b => b.AddHostedMaintenance()).Should().Throw<NotSupportedException>().Which;
+        refusal.Message.Should().Contain("'reporting'").And.Contain("FromKeyedServices");
+        services.Should().NotContain(d => d.ServiceType == typeof(IHostedService));
+    }
+
+    [Fact]
     public void TheStartJitterIsDrawnFromZeroToTheMaximumAndIsDeterministicForASeed()
     {
         var max = TimeSpan.FromSeconds(10);
