@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
@@ -230,6 +232,39 @@ public sealed class DiagnosticsTests(PostgresServer server)
         (await cache.BackfillAsync()).Chunks.Should().BePositive();
         lag.RecordObservableInstruments();
         LastLag(lag, name).Should().Be(0, "a full backfill leaves the watermark at now");
+    }
+
+    [Fact]
+    public async Task RoutineWorkLogsAtDebugAndTheFirstBuildAndBackfillsAtInformationWithStableEventIds()
+    {
+        var name = UniqueCacheName();
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.CacheName = name);
+        await SeedAsync(h);
+        await using var services = h.NewInstance(o => o.CacheName = name, s => s.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug)).AddFakeLogging());
+        var cache = services.GetRequiredService<IStatisticsCache>();
+        var logs = services.GetFakeLogCollector();
+        IEnumerable<(int Id, LogLevel Level)> Events() => logs.GetSnapshot().Where(r => r.Category?.StartsWith("StatsCache", StringComparison.Ordinal) == true).Select(r => (r.Id.Id, r.Level));
+
+        await cache.RefreshAsync();
+        Events().Should().Contain([(6, LogLevel.Information), (5, LogLevel.Information)], "the first build and its completed backfill are news")
+            .And.Contain((4, LogLevel.Debug), "each chunk is routine")
+            .And.NotContain(e => e.Level > LogLevel.Information);
+        logs.Clear();
+
+        h.Advance(TimeSpan.FromMinutes(2));
+        await cache.RefreshAsync();
+        (await cache.CompressAsync()).BucketsWritten.Should().Be(0);
+        Events().Should().Contain([(1, LogLevel.Debug), (3, LogLevel.Debug)], "a refresh and a compression with nothing to roll up are routine")
+            .And.OnlyContain(e => e.Level == LogLevel.Debug);
+        logs.Clear();
+
+        var session = await h.Data.AddSessionAsync(1, 10, 3, h.Now.AddMinutes(-1));
+        await h.Data.AddMessagesAsync(1, 10, session, h.Now.AddMinutes(-1), 2);
+        await cache.RefreshAsync();
+        h.Advance(TimeSpan.FromDays(3));
+        await cache.RefreshAsync();
+        (await cache.CompressAsync()).BucketsWritten.Should().BePositive();
+        Events().Should().Contain((3, LogLevel.Information), "a compression that rolled buckets up is worth a line");
     }
 
     private static double LastLag(MetricCollector<double> lag, string cacheName)
