@@ -2,19 +2,27 @@ using Microsoft.Extensions.Logging;
 
 namespace StatsCache.Internal;
 
-/// <summary>Source-generated log messages with stable event ids.</summary>
+/// <summary>
+/// Source-generated log messages with stable event ids. Routine work (a refresh, a backfill chunk, a compression with
+/// nothing to roll up, a skipped run) logs at Debug; builds, completed backfills, reconciles and verifies at Information;
+/// problems at Warning and Error.
+/// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "StatsCache refresh of [{From:O}, {To:O}) wrote {Rows} rows in {ElapsedMs:F1} ms")]
+    [LoggerMessage(1, LogLevel.Debug, "StatsCache refresh of [{From:O}, {To:O}) wrote {Rows} rows in {ElapsedMs:F1} ms")]
     public static partial void Refreshed(ILogger logger, DateTime from, DateTime to, long rows, double elapsedMs);
 
     [LoggerMessage(2, LogLevel.Debug, "StatsCache {Operation} skipped: another instance holds the maintenance lock")]
     public static partial void Skipped(ILogger logger, string operation);
 
-    [LoggerMessage(3, LogLevel.Information, "StatsCache compression wrote {Buckets} buckets; monthly before {DailyFrom:O}, daily before {HourlyFrom:O}; {ElapsedMs:F1} ms")]
-    public static partial void Compressed(ILogger logger, long buckets, DateTime dailyFrom, DateTime hourlyFrom, double elapsedMs);
+    /// <summary>A compression: Information when it rolled buckets up, Debug when there was nothing to roll (the routine case).</summary>
+    public static void Compressed(ILogger logger, long buckets, DateTime dailyFrom, DateTime hourlyFrom, double elapsedMs) =>
+        Compressed(logger, buckets > 0 ? LogLevel.Information : LogLevel.Debug, buckets, dailyFrom, hourlyFrom, elapsedMs);
 
-    [LoggerMessage(4, LogLevel.Information, "StatsCache backfill chunk [{From:O}, {To:O}) as {Size} buckets: {Rows} rows ({Done}/{Total})")]
+    [LoggerMessage(EventId = 3, Message = "StatsCache compression wrote {Buckets} buckets; monthly before {DailyFrom:O}, daily before {HourlyFrom:O}; {ElapsedMs:F1} ms")]
+    private static partial void Compressed(ILogger logger, LogLevel level, long buckets, DateTime dailyFrom, DateTime hourlyFrom, double elapsedMs);
+
+    [LoggerMessage(4, LogLevel.Debug, "StatsCache backfill chunk [{From:O}, {To:O}) as {Size} buckets: {Rows} rows ({Done}/{Total})")]
     public static partial void BackfillChunk(ILogger logger, DateTime from, DateTime to, Policy.BucketSize size, long rows, int done, int total);
 
     [LoggerMessage(5, LogLevel.Information, "StatsCache backfill of [{From:O}, {To:O}) done: {Chunks} chunks, {Rows} rows in {ElapsedMs:F1} ms (resumed: {Resumed})")]

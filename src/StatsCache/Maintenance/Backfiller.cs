@@ -105,6 +105,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         {
             var chunk = chunks[i];
             var last = i == chunks.Count - 1;
+            using var span = StatisticsCacheActivities.StartChunk(options.CacheName, i + 1, chunks.Count, chunk);
             await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false))
             {
                 // Session rows hold every row before the watermark this transaction leaves, and no other.
@@ -134,6 +135,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                 await StateStore.ExecuteAsync(connection, transaction, timeout, cancellationToken, [.. commands]).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 rows += written;
+                span?.Committed(written);
             }
 
             Log.BackfillChunk(logger, chunk.From, chunk.To, chunk.Size, rows, i + 1, chunks.Count);

@@ -59,7 +59,6 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
         }
 
         var watermark = state.Watermark ?? throw new InvalidOperationException("StatsCache: a full backfill finished without setting the watermark.");
-        metrics.WatermarkLag(now - watermark);
         var from = BucketCalendar.Floor(watermark - env.Options.LookBack, BucketSize.Hour);
         if (state.HourlyFrom is { } hourlyFrom && hourlyFrom > from)
         {
