@@ -9,11 +9,21 @@ internal static class ProcessRunner
     // A grandchild that keeps our pipes open (e.g. a server started without -l) must not hang us.
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
 
+    public static Task<ProcessResult> RunAsync(
+        string fileName,
+        IReadOnlyList<string> arguments,
+        string? workingDirectory,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(fileName, arguments, workingDirectory, timeout, environment: null, cancellationToken);
+
+    /// <summary>As the other overload, with <paramref name="environment"/> adjusting the child's environment variables first.</summary>
     public static async Task<ProcessResult> RunAsync(
         string fileName,
         IReadOnlyList<string> arguments,
         string? workingDirectory,
         TimeSpan timeout,
+        Action<IDictionary<string, string?>>? environment,
         CancellationToken cancellationToken = default)
     {
         var commandLine = string.Join(' ', arguments.Prepend(fileName));
@@ -30,6 +40,7 @@ internal static class ProcessRunner
             startInfo.ArgumentList.Add(argument);
         }
 
+        environment?.Invoke(startInfo.Environment);
         using var process = new Process { StartInfo = startInfo };
         try
         {
