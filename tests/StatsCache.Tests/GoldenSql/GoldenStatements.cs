@@ -1,7 +1,9 @@
+using Microsoft.EntityFrameworkCore;
 using StatsCache.ChangeTracking;
 using StatsCache.Policy;
 using StatsCache.Sources;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
 namespace StatsCache.Tests.GoldenSql;
 
@@ -92,6 +94,11 @@ internal static class GoldenStatements
         new("HealthSql/LatestRuns", c => HealthSql.LatestRuns(c.Sql())),
         new("HealthSql/EmptyTables", c => HealthSql.EmptyTables(c.Sql())),
 
+        // Our tables: the DDL of GetTablesScript() (what a migration of UseStatisticsCache("stats") creates), and the
+        // ExperimentStatistics read model's query, which EF inlines into a host's LINQ.
+        new("Storage/CacheTablesScript", c => CacheTablesScript.Generate(c.Options().Schema)),
+        new("Storage/ExperimentStatistics.query", c => ExperimentStatisticsQuery(c.Options().Schema)),
+
         // Change tracking: install (one per tracked table; deletions recorded only when mirrored), verify, apply.
         new("ChangeTrackingSql/Install.sessions", c => Install(c, SourceRole.Sessions)),
         new("ChangeTrackingSql/Install.human-messages", c => Install(c, SourceRole.HumanMessages)),
@@ -104,6 +111,12 @@ internal static class GoldenStatements
         new("ChangeTrackingSql/MaxId", c => ChangeTrackingSql.MaxId(c.Sql())),
         new("ChangeTrackingSql/Consume", c => ChangeTrackingSql.Consume(c.Sql())),
     ];
+
+    private static string? ExperimentStatisticsQuery(string? schema)
+    {
+        using var context = CacheTablesContext.For(schema);
+        return context.Model.FindEntityType(typeof(ExperimentStatistics))?.GetSqlQuery();
+    }
 
     private static string? Install(GoldenSqlConfiguration c, SourceRole role) =>
         c.Tracked(role) is { } table ? ChangeTrackingSql.Install(c.Sql(), table, GoldenSqlConfiguration.CacheName, recordDeletions: c.Deletions == GoldenDeletions.Mirror) : null;
