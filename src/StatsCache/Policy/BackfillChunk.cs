@@ -4,7 +4,7 @@ namespace StatsCache.Policy;
 /// <param name="From">Inclusive start, aligned to <paramref name="Size"/> (or to an hour, for a piece of a split bucket).</param>
 /// <param name="To">Exclusive end.</param>
 /// <param name="Size">The bucket size the retention policy keeps for this range.</param>
-public readonly record struct BackfillChunk(DateTime From, DateTime To, BucketSize Size)
+internal readonly record struct BackfillChunk(DateTime From, DateTime To, BucketSize Size)
 {
     /// <summary>
     /// Whether this chunk recomputes buckets (default). A day or month bucket holding more rows than

@@ -6,7 +6,7 @@ namespace StatsCache.Policy;
 /// buckets (instead of hours, later compressed) is what keeps a full backfill close to the cost
 /// of a plain scan; chunking keeps every transaction small and makes the backfill resumable.
 /// </summary>
-public static class BackfillPlan
+internal static class BackfillPlan
 {
     /// <summary>The chunks covering [<paramref name="from"/>, <paramref name="to"/>), oldest first; months and days of <paramref name="zone"/> (null: UTC).</summary>
     public static IReadOnlyList<BackfillChunk> Chunks(DateTime from, DateTime to, RetentionCutoffs cutoffs, ReportingTimeZone? zone = null)

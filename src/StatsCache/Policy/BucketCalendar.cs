@@ -59,7 +59,4 @@ public static class BucketCalendar
         BucketSize.Month => "month",
         _ => throw new ArgumentOutOfRangeException(nameof(size), size, "Unknown bucket size."),
     };
-
-    /// <summary>The PostgreSQL interval literal of a bucket size.</summary>
-    internal static string SqlInterval(BucketSize size) => "1 " + SqlUnit(size);
 }

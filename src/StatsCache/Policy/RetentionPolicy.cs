@@ -7,7 +7,7 @@ namespace StatsCache.Policy;
 /// </summary>
 /// <param name="DailyFrom">First instant kept in daily (not monthly) buckets; a month boundary.</param>
 /// <param name="HourlyFrom">First instant kept in hourly (not daily) buckets; a day boundary.</param>
-public readonly record struct RetentionCutoffs(DateTime DailyFrom, DateTime HourlyFrom)
+internal readonly record struct RetentionCutoffs(DateTime DailyFrom, DateTime HourlyFrom)
 {
     /// <summary>
     /// The cut-offs at <paramref name="now"/> for a cache whose refresh may still rewrite

@@ -7,7 +7,7 @@ namespace StatsCache.Sources;
 /// identifiers (letters, digits, underscore, dollar; at most 63 bytes, PostgreSQL's limit) and
 /// always quote them, so a name can neither inject SQL nor be silently truncated or case-folded.
 /// </summary>
-public static partial class SqlIdentifier
+internal static partial class SqlIdentifier
 {
     private const int MaxLength = 63;
 

@@ -9,7 +9,7 @@ namespace StatsCache.IntegrationTests.Reliability;
 
 /// <summary>
 /// Plays a <see cref="History"/> against a real cache on a reused database and checks the
-/// invariants of SPEC §5 along the way:
+/// invariants of docs/guarantees.md (coverage, exactness, compression, idempotence, isolation) along the way:
 /// coverage after every maintenance call; exactness (against <see cref="HistoryOracle"/>) after every
 /// refresh and full backfill (after a refresh only if no row was committed later than the look-back:
 /// until a full backfill, such rows may be missing but nothing is ever over-counted); idempotence (a second refresh changes no stored row; a backfill after

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace StatsCache.IntegrationTests.Reliability;
 
 /// <summary>
-/// Property-based check of the five invariants of SPEC §5 over random histories of source inserts,
+/// Property-based check of the five invariants of docs/guarantees.md (coverage, exactness, compression, idempotence, isolation) over random histories of source inserts,
 /// retention purges, clock moves and refresh / compress / backfill calls, against the live SQL
 /// (<see cref="HistoryOracle"/>: source ∪ archive of purged rows, since history is kept).
 /// CsCheck shrinks a failing history and reports the smallest one it found as a list of steps,

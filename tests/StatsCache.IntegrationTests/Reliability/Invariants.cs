@@ -3,12 +3,12 @@ using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reliability;
 
-/// <summary>Every total the cache serves for some teams, keyed by team and id: what "totals" means in SPEC §5.</summary>
+/// <summary>Every total the cache serves for some teams, keyed by team and id: what "totals" means in docs/guarantees.md.</summary>
 public sealed record TotalsSnapshot(
     IReadOnlyDictionary<(long Team, long Id), ExperimentTotals> Experiments,
     IReadOnlyDictionary<(long Team, long Id), SessionTotals> Sessions);
 
-/// <summary>The checks of SPEC §5, phrased once and shared by the property, concurrency and crash tests.</summary>
+/// <summary>The invariants of docs/guarantees.md (coverage, exactness, compression, idempotence, isolation), phrased once and shared by the property, concurrency and crash tests.</summary>
 public static class Invariants
 {
     /// <summary>

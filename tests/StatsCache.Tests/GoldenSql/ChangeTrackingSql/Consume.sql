@@ -1,0 +1,2 @@
+-- ChangeTrackingSql/Consume, the same in every configuration. Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
+DELETE FROM "stats"."statscache_source_changes" WHERE cache_name = @cache AND id <= @max_id AND NOT (team_id IS NULL AND experiment_id IS NULL AND session_id IS NULL)

@@ -1,0 +1,123 @@
+using Microsoft.EntityFrameworkCore;
+using StatsCache.ChangeTracking;
+using StatsCache.Policy;
+using StatsCache.Sources;
+using StatsCache.Sql;
+using StatsCache.Storage;
+
+namespace StatsCache.Tests.GoldenSql;
+
+/// <summary>A statement the library builds, named after its builder, rendered for one configuration (null: it does not exist there).</summary>
+/// <param name="Name">File name inside <c>GoldenSql/</c> without the configuration suffix, e.g. <c>ReadSql/ExperimentTotals</c>.</param>
+/// <param name="Render">The statement's text for a configuration, exactly as the library sends it.</param>
+internal sealed record GoldenStatement(string Name, Func<GoldenSqlConfiguration, string?> Render);
+
+/// <summary>
+/// Every statement the library builds, one row each: the table the golden files are rendered from.
+/// A new statement (or a new variant of one) gets a row here, then
+/// <c>STATSCACHE_UPDATE_GOLDEN=1 dotnet test tests/StatsCache.Tests --filter GoldenSql</c> writes its files.
+/// Each row is rendered over every <see cref="GoldenSqlConfiguration"/>; its files are named only by the
+/// configuration axes that change its text (see <see cref="GoldenSqlRenderer"/>).
+/// </summary>
+internal static class GoldenStatements
+{
+    private const bool All = false;
+    private const bool Limited = true;
+
+    public static IReadOnlyList<GoldenStatement> Table { get; } =
+    [
+        // Maintenance: one range recompute (Maintenance/RangeRecompute.cs) — roll-up, first seen, buckets, sessions.
+        new("RollUpSql/RollUp.hour-to-day", c => RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Day, All)),
+        new("RollUpSql/RollUp.hour-to-day.limited", c => RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Day, Limited)),
+        new("RollUpSql/RollUp.hour-to-month", c => RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Month, All)),
+        new("RollUpSql/RollUp.hour-to-month.limited", c => RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Month, Limited)),
+        new("RollUpSql/RollUp.day-to-month", c => RollUpSql.RollUp(c.Sql(), BucketSize.Day, BucketSize.Month, All)),
+        new("RollUpSql/RollUp.day-to-month.limited", c => RollUpSql.RollUp(c.Sql(), BucketSize.Day, BucketSize.Month, Limited)),
+        new("FirstSeenSql/Upsert", c => FirstSeenSql.Upsert(c.Sql(), All)),
+        new("FirstSeenSql/Upsert.limited", c => FirstSeenSql.Upsert(c.Sql(), Limited)),
+        new("BucketRecomputeSql/Upsert.hour", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Hour, All)),
+        new("BucketRecomputeSql/Upsert.hour.limited", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Hour, Limited)),
+        new("BucketRecomputeSql/Upsert.day", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Day, All)),
+        new("BucketRecomputeSql/Upsert.day.limited", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Day, Limited)),
+        new("BucketRecomputeSql/Upsert.month", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Month, All)),
+        new("BucketRecomputeSql/Upsert.month.limited", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Month, Limited)),
+        new("SessionTotalsSql/Upsert", c => SessionTotalsSql.Upsert(c.Sql(), All)),
+        new("SessionTotalsSql/Upsert.limited", c => SessionTotalsSql.Upsert(c.Sql(), Limited)),
+        new("SessionTotalsSql/RecountSessions", c => SessionTotalsSql.RecountSessions(c.Sql())),
+
+        // Maintenance: state, runs, volumes, reconcile, verify.
+        new("StateSql/Ensure", c => StateSql.Ensure(c.Sql())),
+        new("StateSql/AdoptZoneWhileEmpty", c => StateSql.AdoptZoneWhileEmpty(c.Sql())),
+        new("StateSql/Read", c => StateSql.Read(c.Sql())),
+        new("StateSql/Advance", c => StateSql.Advance(c.Sql())),
+        new("StateSql/StartBackfill", c => StateSql.StartBackfill(c.Sql())),
+        new("StateSql/BackfillProgress", c => StateSql.BackfillProgress(c.Sql())),
+        new("StateSql/FinishBackfill", c => StateSql.FinishBackfill(c.Sql())),
+        new("StateSql/RecordRun", c => StateSql.RecordRun(c.Sql())),
+        new("StateSql/EarliestSourceRow", c => StateSql.EarliestSourceRow(c.Sql(), All)),
+        new("StateSql/EarliestSourceRow.limited", c => StateSql.EarliestSourceRow(c.Sql(), Limited)),
+        new("VolumeSql/RowsPerHour", c => VolumeSql.RowsPerHour(c.Sql(), All)),
+        new("VolumeSql/RowsPerHour.limited", c => VolumeSql.RowsPerHour(c.Sql(), Limited)),
+        new("ReconcileSql/RangeTotals", c => ReconcileSql.RangeTotals(c.Sql(), All)),
+        new("ReconcileSql/RangeTotals.limited", c => ReconcileSql.RangeTotals(c.Sql(), Limited)),
+        new("VerifySql/Compare", c => VerifySql.Compare(c.Sql())),
+        new("VerifySql/EarliestBucket", c => VerifySql.EarliestBucket(c.Sql())),
+
+        // Reads: totals (cached, real-time tail, live), the first-build gate, status.
+        new("ReadSql/ExperimentTotals", c => ReadSql.ExperimentTotals(c.Sql())),
+        new("ReadSql/SessionTotals", c => ReadSql.SessionTotals(c.Sql())),
+        new("TailReadSql/ExperimentTotals", c => TailReadSql.ExperimentTotals(c.Sql())),
+        new("TailReadSql/SessionTotals", c => TailReadSql.SessionTotals(c.Sql())),
+        new("ReadSql/Live.ExperimentTotals", c => ReadSql.Live(TailReadSql.ExperimentTotals(c.Sql()))),
+        new("ReadSql/Live.SessionTotals", c => ReadSql.Live(TailReadSql.SessionTotals(c.Sql()))),
+        // The gate TotalsReader and SeriesReader batch before a cached or real-time read.
+        new("ReadSql/Built.buckets", c => "SELECT " + ReadSql.Built(c.Sql(), c.Sql().Buckets)),
+        new("ReadSql/Built.session-statistics", c => "SELECT " + ReadSql.Built(c.Sql(), c.Sql().SessionStatistics)),
+        new("ReadSql/ExperimentBuckets", c => ReadSql.ExperimentBuckets(c.Sql())),
+        new("ReadSql/BucketCounts", c => ReadSql.BucketCounts(c.Sql())),
+        new("ReadSql/RecentRuns", c => ReadSql.RecentRuns(c.Sql())),
+
+        // Reads: series.
+        new("SeriesSql/Cutoffs", c => SeriesSql.Cutoffs(c.Sql())),
+        new("SeriesSql/ExperimentSeries.hour", c => SeriesSql.ExperimentSeries(c.Sql(), BucketSize.Hour)),
+        new("SeriesSql/ExperimentSeries.day", c => SeriesSql.ExperimentSeries(c.Sql(), BucketSize.Day)),
+        new("SeriesSql/ExperimentSeries.month", c => SeriesSql.ExperimentSeries(c.Sql(), BucketSize.Month)),
+        new("LiveSeriesSql/ExperimentSeriesUntilBuilt.hour", c => LiveSeriesSql.ExperimentSeriesUntilBuilt(c.Sql(), BucketSize.Hour)),
+        new("LiveSeriesSql/ExperimentSeriesUntilBuilt.day", c => LiveSeriesSql.ExperimentSeriesUntilBuilt(c.Sql(), BucketSize.Day)),
+        new("LiveSeriesSql/ExperimentSeriesUntilBuilt.month", c => LiveSeriesSql.ExperimentSeriesUntilBuilt(c.Sql(), BucketSize.Month)),
+        new("SeriesSql/SessionSeries.hour", c => SeriesSql.SessionSeries(c.Sql(), BucketSize.Hour)),
+        new("SeriesSql/SessionSeries.day", c => SeriesSql.SessionSeries(c.Sql(), BucketSize.Day)),
+        new("SeriesSql/SessionSeries.month", c => SeriesSql.SessionSeries(c.Sql(), BucketSize.Month)),
+
+        // Health check.
+        new("HealthSql/MissingTables", _ => HealthSql.MissingTables),
+        new("HealthSql/LatestRuns", c => HealthSql.LatestRuns(c.Sql())),
+        new("HealthSql/EmptyTables", c => HealthSql.EmptyTables(c.Sql())),
+
+        // Our tables: the DDL of GetTablesScript() (what a migration of UseStatisticsCache("stats") creates), and the
+        // ExperimentStatistics read model's query, which EF inlines into a host's LINQ.
+        new("Storage/CacheTablesScript", c => CacheTablesScript.Generate(c.Options().Schema)),
+        new("Storage/ExperimentStatistics.query", c => ExperimentStatisticsQuery(c.Options().Schema)),
+
+        // Change tracking: install (one per tracked table; deletions recorded only when mirrored), verify, apply.
+        new("ChangeTrackingSql/Install.sessions", c => Install(c, SourceRole.Sessions)),
+        new("ChangeTrackingSql/Install.human-messages", c => Install(c, SourceRole.HumanMessages)),
+        new("ChangeTrackingSql/Install.versions", c => Install(c, SourceRole.Versions)),
+        new("ChangeTrackingSql/Uninstall", c => ChangeTrackingSql.Uninstall(c.Sql(), GoldenSqlConfiguration.CacheName)),
+        new("ChangeTrackingSql/Verify", c => ChangeTrackingSql.Verify(c.Sql(), c.TrackedTables(), GoldenSqlConfiguration.CacheName, c.Deletions == GoldenDeletions.Mirror)),
+        new("ChangeTrackingSql/FirstFailure", c => ChangeTrackingSql.FirstFailure(c.Sql())),
+        new("ChangeTrackingSql/ForgetCovered", c => ChangeTrackingSql.ForgetCovered(c.Sql())),
+        new("ChangeTrackingSql/Pending", c => ChangeTrackingSql.Pending(c.Sql())),
+        new("ChangeTrackingSql/MaxId", c => ChangeTrackingSql.MaxId(c.Sql())),
+        new("ChangeTrackingSql/Consume", c => ChangeTrackingSql.Consume(c.Sql())),
+    ];
+
+    private static string? ExperimentStatisticsQuery(string? schema)
+    {
+        using var context = CacheTablesContext.For(schema);
+        return context.Model.FindEntityType(typeof(ExperimentStatistics))?.GetSqlQuery();
+    }
+
+    private static string? Install(GoldenSqlConfiguration c, SourceRole role) =>
+        c.Tracked(role) is { } table ? ChangeTrackingSql.Install(c.Sql(), table, GoldenSqlConfiguration.CacheName, recordDeletions: c.Deletions == GoldenDeletions.Mirror) : null;
+}

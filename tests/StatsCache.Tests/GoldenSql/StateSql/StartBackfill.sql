@@ -1,0 +1,5 @@
+-- StateSql/StartBackfill, the same in every configuration. Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
+UPDATE "stats"."statscache_state" SET
+    backfill_requested_from = @requested_from, backfill_experiments = @experiments,
+    backfill_to = @to, backfill_done_until = @done_until, updated_at = @now
+WHERE cache_name = @cache
