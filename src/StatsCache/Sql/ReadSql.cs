@@ -44,7 +44,7 @@ internal static partial class ReadSql
     /// state row remains) cached numbers are partial, so the gated reads serve live ones instead.
     /// </summary>
     public static string Built(CacheSql sql, string table) =>
-        $"(SELECT st.watermark IS NOT NULL FROM {sql.State} AS st WHERE st.cache_name = @cache) IS TRUE AND EXISTS (SELECT 1 FROM {table})";
+        $"(SELECT st.watermark IS NOT NULL FROM {sql.State} AS st WHERE st.cache_name = @cache) IS TRUE AND {CacheSql.HasRows(table)}";
 
     /// <summary>
     /// One statement that serves <paramref name="whenBuilt"/> once the cache is built and the live
