@@ -13,6 +13,10 @@ internal static class TailReadSql
     /// live read, else the watermark. Not a CTE read by several parts of the statement: Citus turns
     /// such a CTE into an intermediate result on the coordinator, while a sub-query on the (reference)
     /// state table keeps the read a single-shard router query. PostgreSQL evaluates each once (an InitPlan).
+    /// The cached parts are switched off in live mode by <c>(SELECT NOT @live)</c>, a sub-select
+    /// PostgreSQL also evaluates once: a bare <c>NOT @live</c> folds to false when planned with the
+    /// value, which leaves Citus a join to a table it no longer sees filtered by team, and it answered
+    /// that by shipping the whole session table to the coordinator.
     /// </summary>
     private static string Since(CacheSql sql) =>
         $"(CASE WHEN @live THEN '-infinity'::timestamptz ELSE coalesce((SELECT st.watermark FROM {sql.State} AS st WHERE st.cache_name = @cache), '-infinity'::timestamptz) END)";
@@ -27,14 +31,14 @@ internal static class TailReadSql
             SELECT b.experiment_id, sum(b.session_count) AS sessions, sum(b.new_participant_count) AS participants,
                    sum(b.human_message_count) AS messages, max(b.last_activity) AS last_activity
             FROM {sql.Buckets} AS b
-            WHERE NOT @live AND b.team_id = @team AND b.experiment_id = ANY(@ids) AND b.bucket_start < {Since(sql)}
+            WHERE (SELECT NOT @live) AND b.team_id = @team AND b.experiment_id = ANY(@ids) AND b.bucket_start < {Since(sql)}
             GROUP BY b.experiment_id
         ), tail_sessions AS (
             SELECT s.experiment_id, count(*) AS sessions,
                    count(DISTINCT s.participant_id) FILTER (WHERE f.participant_id IS NULL) AS participants
             FROM {sql.Sessions} AS s
             LEFT JOIN {sql.FirstSeen} AS f
-              ON NOT @live AND f.team_id = s.team_id AND f.experiment_id = s.experiment_id AND f.participant_id = s.participant_id
+              ON (SELECT NOT @live) AND f.team_id = s.team_id AND f.experiment_id = s.experiment_id AND f.participant_id = s.participant_id
              AND f.first_seen_at < {Since(sql)}
             WHERE s.team_id = @team AND s.experiment_id = ANY(@ids) AND s.created_at >= {Since(sql)}
             GROUP BY s.experiment_id
@@ -81,7 +85,7 @@ internal static class TailReadSql
                    GREATEST(st.last_activity, tm.last_activity),
                    ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(coalesce(st.versions, '{}') || tv.versions) AS x ORDER BY 1)
             FROM unnest(@ids) AS i(id)
-            LEFT JOIN {{sql.SessionStatistics}} AS st ON NOT @live AND st.team_id = @team AND st.session_id = i.id
+            LEFT JOIN {{sql.SessionStatistics}} AS st ON (SELECT NOT @live) AND st.team_id = @team AND st.session_id = i.id
             CROSS JOIN LATERAL (
                 SELECT count(*) AS messages, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
