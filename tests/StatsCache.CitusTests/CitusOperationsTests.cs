@@ -149,6 +149,13 @@ public sealed class CitusOperationsTests(CitusCluster cluster, ITestOutputHelper
             sessionPage.Should().NotBeEmpty().And.OnlyContain(p => p.HumanMessageCount == liveSessions[p.Id].HumanMessages);
         }
 
+        await using (var size = h.Db.CreateCommand("SELECT (SELECT count(*) FROM chat_sessions), (SELECT count(*) FROM chat_messages), (SELECT count(*) FROM message_versions)"))
+        await using (var reader = await size.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            output.WriteLine($"data: {reader.GetInt64(0)} sessions, {reader.GetInt64(1)} messages, {reader.GetInt64(2)} version tags over {Teams.Length} teams");
+        }
+
         Report(ran);
         AssertPlacement(ran);
     }
