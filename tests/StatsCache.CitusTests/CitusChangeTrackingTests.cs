@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using StatsCache.CitusTests.Infrastructure;
 
@@ -45,6 +47,9 @@ public sealed class CitusChangeTrackingTests(CitusCluster cluster)
         var refresh = () => h.Cache.RefreshAsync();
         (await refresh.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*cannot run*distributed by Citus*VerifyAsync*");
         (await h.Cache.GetStatusAsync()).RecentRuns.Should().Contain(r => r.Operation == "refresh failed");
+        var health = await h.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        health.Status.Should().NotBe(HealthStatus.Healthy);
+        string.Join(" ", health.Entries.Select(e => e.Value.Description)).Should().Contain("distributed by Citus");
 
         // Removing it works, and the host's writes succeed throughout.
         await h.Cache.DisableChangeTrackingAsync();

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StatsCache.CitusTests.Infrastructure;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.Maintenance;
@@ -37,6 +38,7 @@ public sealed class CitusOperationsTests(CitusCluster cluster, ITestOutputHelper
         ("SELECT min(bucket_start)", "earliest bucket of a verify: one min"),
         ("WITH r AS (", "verify: per range counts of the whole source, one row per range and shard"),
         ("WITH forgotten AS (", "run history, a reference table: forgets runs older than 30 days and records this one"),
+        ("SELECT ((SELECT true FROM", "health: whether our tables (and, if one is empty, the source) hold a row, LIMIT 1 probes"),
     ];
 
     [Fact]
@@ -148,6 +150,9 @@ public sealed class CitusOperationsTests(CitusCluster cluster, ITestOutputHelper
             var liveSessions = await h.Live.SessionsAsync(3, h.Now);
             sessionPage.Should().NotBeEmpty().And.OnlyContain(p => p.HumanMessageCount == liveSessions[p.Id].HumanMessages);
         }
+
+        var health = await Run("health check", () => h.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync());
+        health.Status.Should().Be(HealthStatus.Healthy, string.Join("; ", health.Entries.Select(e => e.Value.Description)));
 
         await using (var size = h.Db.CreateCommand("SELECT (SELECT count(*) FROM chat_sessions), (SELECT count(*) FROM chat_messages), (SELECT count(*) FROM message_versions)"))
         await using (var reader = await size.ExecuteReaderAsync())

@@ -77,6 +77,7 @@ public sealed class CitusHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(clock);
+        services.AddHealthChecks().AddStatisticsCache(degradedAfter: TimeSpan.FromMinutes(10), unhealthyAfter: TimeSpan.FromHours(1));
         services.AddDbContext<TeamScopedHostDbContext>(o => o.UseNpgsql(explained));
         services.AddStatisticsCache(o =>
             {
