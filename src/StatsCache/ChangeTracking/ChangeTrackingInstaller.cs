@@ -28,13 +28,27 @@ internal sealed class ChangeTrackingInstaller(CacheEnvironment env, ILogger<Chan
                 "StatsCache: no source names a table to track. Sources given as a SELECT need ChangeTrackingTable (the table the SELECT reads).");
         }
 
+        // The Citus guard first: on a distributed table the script refuses before it touches anything.
         var mirror = options.Deletions == SourceDeletions.Mirror;
-        return string.Join("\n", tables.Select(t => ChangeTrackingSql.Install(env.Sql, t, options.CacheName, mirror)).Prepend(ChangeTrackingSql.Uninstall(env.Sql, options.CacheName)));
+        return string.Join("\n", tables.Select(t => ChangeTrackingSql.Install(env.Sql, t, options.CacheName, mirror))
+            .Prepend(ChangeTrackingSql.Uninstall(env.Sql, options.CacheName))
+            .Prepend(DistributedTables.Guard(tables)));
     }
 
+    /// <exception cref="InvalidOperationException">A tracked table is distributed by Citus (see <see cref="DistributedTables"/>).</exception>
     public async Task InstallAsync(CancellationToken cancellationToken)
     {
-        await RunAsync(Script(), cancellationToken).ConfigureAwait(false);
+        var script = Script();
+        await using (var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await DistributedTables.FindAsync(connection, env.TrackedTables, citusKnown: false, cancellationToken).ConfigureAwait(false) is { Count: > 0 } distributed)
+            {
+                DistributedTables.Refused(logger, env.Options.CacheName, string.Join(", ", distributed), DistributedTables.Advice);
+                throw DistributedTables.InstallRefusal(env.Options.CacheName, distributed);
+            }
+        }
+
+        await RunAsync(script, cancellationToken).ConfigureAwait(false);
         Log.ChangeTrackingInstalled(logger, env.Options.CacheName, string.Join(", ", env.TrackedTables.Select(t => t.QualifiedName)));
     }
 

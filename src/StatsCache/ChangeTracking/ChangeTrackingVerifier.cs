@@ -35,6 +35,13 @@ internal static class ChangeTrackingVerifier
             }
         }
 
+        // On Citus only (the verify query says whether its catalog exists): tables distributed since the install.
+        if (problems.Remove(DistributedTables.CitusMarker)
+            && await DistributedTables.FindAsync(connection, tables, citusKnown: true, cancellationToken).ConfigureAwait(false) is { Count: > 0 } distributed)
+        {
+            return [DistributedTables.Problem(distributed)];
+        }
+
         if (problems.Count == 0)
         {
             await using var command = new NpgsqlCommand(ChangeTrackingSql.FirstFailure(env.Sql), connection);
@@ -49,7 +56,9 @@ internal static class ChangeTrackingVerifier
     }
 
     /// <summary>The refusal a refresh throws: what is wrong and what to do about it.</summary>
-    public static InvalidOperationException Refusal(string cacheName, IReadOnlyList<string> problems) => new(
+    public static InvalidOperationException Refusal(string cacheName, IReadOnlyList<string> problems) => problems.Any(p => p.Contains("distributed by Citus", StringComparison.Ordinal))
+        ? new($"StatsCache: change tracking of cache '{cacheName}' cannot run: {string.Join("; ", problems)}. {DistributedTables.Advice} Refreshes refuse until then.")
+        : new(
         $"StatsCache: change tracking of cache '{cacheName}' is broken, so changes to old source rows may go unrecorded: {string.Join("; ", problems)}. " +
         "The host's writes still succeed. Repair it by re-running EnableChangeTrackingAsync (or the script of GetChangeTrackingScript in a migration) " +
         "with the options in force, then ReconcileAsync the ranges the writes since the breakage touched (or BackfillAsync) to count what was missed. " +

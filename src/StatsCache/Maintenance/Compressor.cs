@@ -46,8 +46,11 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false))
         {
             await using var batch = new Npgsql.NpgsqlBatch(connection, transaction) { Timeout = timeout };
-            batch.BatchCommands.Add(RollUp(sql, BucketSize.Hour, BucketSize.Day, cutoffs.HourlyFrom, now));
-            batch.BatchCommands.Add(RollUp(sql, BucketSize.Day, BucketSize.Month, cutoffs.DailyFrom, now));
+            foreach (var command in RollUp(sql, BucketSize.Hour, BucketSize.Day, cutoffs.HourlyFrom, now).Concat(RollUp(sql, BucketSize.Day, BucketSize.Month, cutoffs.DailyFrom, now)))
+            {
+                batch.BatchCommands.Add(command);
+            }
+
             rows = await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await StateStore.ExecuteAsync(
                 connection,
@@ -65,12 +68,14 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         return new CompressResult(false, rows, cutoffs.DailyFrom, cutoffs.HourlyFrom, duration);
     }
 
-    private static Npgsql.NpgsqlBatchCommand RollUp(CacheSql sql, BucketSize from, BucketSize to, DateTime before, DateTime now)
-    {
-        var command = new Npgsql.NpgsqlBatchCommand(RollUpSql.RollUp(sql, from, to, limited: false));
-        command.Parameters.AddWithValue("rollup_from", DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc));
-        command.Parameters.AddWithValue("rollup_to", before);
-        command.Parameters.AddWithValue("now", now);
-        return command;
-    }
+    private static IEnumerable<Npgsql.NpgsqlBatchCommand> RollUp(CacheSql sql, BucketSize from, BucketSize to, DateTime before, DateTime now) =>
+        RollUpSql.RollUp(sql, from, to, limited: false).Select(text => new Npgsql.NpgsqlBatchCommand(text)
+        {
+            Parameters =
+            {
+                new("rollup_from", DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc)),
+                new("rollup_to", before),
+                new("now", now),
+            },
+        });
 }

@@ -38,16 +38,26 @@ internal static class RangeRecompute
         // so the range is covered by one size only before the recount merges into it.
         foreach (var finer in Enum.GetValues<BucketSize>().Where(s => range.WritesBuckets && s < range.Size))
         {
-            var rollUp = Command(RollUpSql.RollUp(sql, finer, range.Size, limited), buckets, experiments, now);
-            rollUp.Parameters.AddWithValue("rollup_from", buckets.From);
-            rollUp.Parameters.AddWithValue("rollup_to", buckets.To);
-            batch.BatchCommands.Add(rollUp);
+            foreach (var text in RollUpSql.RollUp(sql, finer, range.Size, limited))
+            {
+                var rollUp = Command(text, buckets, experiments, now);
+                rollUp.Parameters.AddWithValue("rollup_from", buckets.From);
+                rollUp.Parameters.AddWithValue("rollup_to", buckets.To);
+                batch.BatchCommands.Add(rollUp);
+            }
         }
 
-        batch.BatchCommands.Add(Command(FirstSeenSql.Upsert(sql, limited), range, experiments, now));
+        foreach (var text in FirstSeenSql.Upsert(sql, limited))
+        {
+            batch.BatchCommands.Add(Command(text, range, experiments, now));
+        }
+
         if (range.WritesBuckets)
         {
-            batch.BatchCommands.Add(Command(BucketRecomputeSql.Upsert(sql, range.Size, limited), buckets, experiments, now));
+            foreach (var text in BucketRecomputeSql.Upsert(sql, range.Size, limited))
+            {
+                batch.BatchCommands.Add(Command(text, buckets, experiments, now));
+            }
         }
 
         var sessions = Command(SessionTotalsSql.Upsert(sql, limited), range, experiments, now);

@@ -32,7 +32,7 @@ internal sealed class SeriesReader(CacheEnvironment env)
             {
                 ReadSql.WithoutJit(),
                 new NpgsqlBatchCommand(SeriesSql.Cutoffs(env.Sql)) { Parameters = { new("cache", env.Options.CacheName) } },
-                new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, env.Sql.Buckets)}") { Parameters = { new("cache", env.Options.CacheName) } },
+                new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, env.Sql.Buckets)}") { Parameters = { new("cache", env.Options.CacheName), new("team", teamId) } },
                 new NpgsqlBatchCommand(LiveSeriesSql.ExperimentSeriesUntilBuilt(env.Sql, request.Granularity))
                 {
                     Parameters =

@@ -148,7 +148,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         if (mode != ReadMode.Live)
         {
             await using var gated = Batch(mode == ReadMode.Cached ? cached : tail, teamId, ids, live: false);
-            gated.BatchCommands.Insert(1, new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, table)}") { Parameters = { new("cache", env.Options.CacheName) } });
+            gated.BatchCommands.Insert(1, new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, table)}") { Parameters = { new("cache", env.Options.CacheName), new("team", teamId) } });
             await using var reader = await gated.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (reader.GetBoolean(0))

@@ -11,9 +11,10 @@ internal static class BucketRecomputeSql
     /// <paramref name="size"/>. Counts only ever grow (GREATEST): recomputing a range from a source
     /// that has since lost rows to a retention purge never lowers what was counted. The
     /// new-participant count is always exact, since it comes from our own first-seen table.
-    /// With <see cref="CacheSql.MirrorDeletions"/>, the range is set to the source instead.
+    /// With <see cref="CacheSql.MirrorDeletions"/>, the range is set to the source instead (with a
+    /// data-modifying CTE: not for Citus). A list, like the other range statements, run in order.
     /// </summary>
-    public static string Upsert(CacheSql sql, BucketSize size, bool limited)
+    public static IReadOnlyList<string> Upsert(CacheSql sql, BucketSize size, bool limited)
     {
         var unit = BucketCalendar.SqlUnit(size);
         // Mirroring deletions: the range's buckets become exactly what the source holds now, and
@@ -28,8 +29,11 @@ internal static class BucketRecomputeSql
         var merge = sql.MirrorDeletions
             ? "excluded.session_count"
             : "GREATEST(b.session_count, excluded.session_count)";
-        return $"""
-            WITH fresh AS (
+        // The range's rows per bucket. A sub-query in FROM, not a CTE, wherever it is read once: Citus
+        // decides whether an INSERT … SELECT can run shard by shard before it inlines CTEs, and a CTE
+        // makes it repartition the rows between workers instead.
+        var fresh = $"""
+            (
                 SELECT team_id, experiment_id, bucket_start,
                        sum(session_count) AS session_count,
                        sum(new_participant_count) AS new_participant_count,
@@ -55,11 +59,14 @@ internal static class BucketRecomputeSql
                     GROUP BY 1, 2, 3
                 ) AS parts
                 GROUP BY team_id, experiment_id, bucket_start
-            ){gone}
+            )
+            """;
+        return [$"""
+            {(sql.MirrorDeletions ? $"WITH fresh AS {fresh}" : "")}{gone}
             INSERT INTO {sql.Buckets} AS b
                 (team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity, updated_at)
             SELECT team_id, experiment_id, {(short)size}, bucket_start, session_count, new_participant_count, human_message_count, last_activity, @now
-            FROM fresh
+            FROM {(sql.MirrorDeletions ? "fresh" : fresh + " AS fresh")}
             ON CONFLICT (team_id, experiment_id, bucket_start, bucket_size) DO UPDATE SET
                 session_count = {merge},
                 new_participant_count = excluded.new_participant_count,
@@ -69,6 +76,6 @@ internal static class BucketRecomputeSql
             -- A refresh re-reads its look-back every run: rows that would not change are not rewritten.
             WHERE (b.session_count, b.new_participant_count, b.human_message_count, b.last_activity)
                 IS DISTINCT FROM ({merge}, excluded.new_participant_count, {merge.Replace("session_count", "human_message_count", StringComparison.Ordinal)}, {(sql.MirrorDeletions ? "excluded.last_activity" : "GREATEST(b.last_activity, excluded.last_activity)")})
-            """;
+            """];
     }
 }

@@ -61,6 +61,14 @@ internal sealed record CacheSql(
     /// </summary>
     public string ZoneFor(BucketSize size) => size == BucketSize.Hour ? "'UTC'" : TimeZone.SqlLiteral;
 
+    /// <summary>
+    /// Whether <paramref name="table"/> holds a row, as a scalar sub-query with LIMIT 1 rather than
+    /// EXISTS: the same single-row probe in PostgreSQL, but Citus cannot push an EXISTS over a whole
+    /// distributed table down and ships the table to the coordinator to answer it, while this one runs
+    /// on each shard with its LIMIT and brings back at most one row per shard.
+    /// </summary>
+    public static string HasRows(string table) => $"((SELECT true FROM {table} LIMIT 1) IS NOT NULL)";
+
     /// <summary>"AND alias.experiment_id = ANY(@experiments)" when the statement is limited to some experiments.</summary>
     public static string ExperimentFilter(string alias, bool limited) =>
         limited ? $" AND {alias}.experiment_id = ANY(@experiments)" : "";
@@ -71,7 +79,12 @@ internal sealed record CacheSql(
     /// on a day that begins with a DST gap: it starts at 01:00 local, yet ends at the next midnight.
     /// Adding an interval to a timestamptz would use the session's zone, hence the AT TIME ZONE round trip.
     /// </summary>
+    /// <remarks>
+    /// Searched CASE (<c>CASE WHEN size = 1</c>), not the simple form (<c>CASE size WHEN 1</c>): Citus
+    /// deparses the simple form into the shard query as <c>CASE … WHEN NULL::boolean</c>, which fails
+    /// there with "operator does not exist: smallint = boolean". Both plan alike in PostgreSQL.
+    /// </remarks>
     public string BucketEnd(string alias) =>
-        $"(CASE {alias}.bucket_size WHEN 1 THEN {alias}.bucket_start + interval '1 hour' " +
-        $"ELSE (date_trunc('day', {alias}.bucket_start AT TIME ZONE {TimeZone.SqlLiteral}) + CASE {alias}.bucket_size WHEN 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE {TimeZone.SqlLiteral} END)";
+        $"(CASE WHEN {alias}.bucket_size = 1 THEN {alias}.bucket_start + interval '1 hour' " +
+        $"ELSE (date_trunc('day', {alias}.bucket_start AT TIME ZONE {TimeZone.SqlLiteral}) + CASE WHEN {alias}.bucket_size = 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE {TimeZone.SqlLiteral} END)";
 }

@@ -27,8 +27,8 @@ internal static class HealthSql
     /// does: a table emptied (dropped and recreated) under a built state row. CASE keeps the source probe lazy.
     /// </summary>
     public static string EmptyTables(CacheSql sql) => $"""
-        SELECT EXISTS (SELECT 1 FROM {sql.Buckets}), EXISTS (SELECT 1 FROM {sql.SessionStatistics}),
-               CASE WHEN EXISTS (SELECT 1 FROM {sql.Buckets}) AND EXISTS (SELECT 1 FROM {sql.SessionStatistics}) THEN false
-                    ELSE EXISTS (SELECT 1 FROM {sql.Sessions} AS s) END
+        SELECT {CacheSql.HasRows(sql.Buckets)}, {CacheSql.HasRows(sql.SessionStatistics)},
+               CASE WHEN {CacheSql.HasRows(sql.Buckets)} AND {CacheSql.HasRows(sql.SessionStatistics)} THEN false
+                    ELSE {CacheSql.HasRows(sql.Sessions + " AS s")} END
         """;
 }

@@ -40,11 +40,14 @@ internal static partial class ReadSql
 
     /// <summary>
     /// The cache is built — a full build has set the watermark — and <paramref name="table"/> holds
-    /// rows. Until then (first build running or interrupted, or a cache table emptied while the
-    /// state row remains) cached numbers are partial, so the gated reads serve live ones instead.
+    /// rows of the team read (@team). Until then (first build running or interrupted, or a cache table
+    /// emptied while the state row remains) cached numbers are partial, so the gated reads serve live
+    /// ones instead; so does a team with no row yet, whose live numbers are the few rows it has. The
+    /// probe is of the team's rows, not of the whole table, so that on Citus the read stays on the
+    /// team's shard (a router query) instead of asking every shard.
     /// </summary>
     public static string Built(CacheSql sql, string table) =>
-        $"(SELECT st.watermark IS NOT NULL FROM {sql.State} AS st WHERE st.cache_name = @cache) IS TRUE AND EXISTS (SELECT 1 FROM {table})";
+        $"(SELECT st.watermark IS NOT NULL FROM {sql.State} AS st WHERE st.cache_name = @cache) IS TRUE AND {CacheSql.HasRows(table + " AS g WHERE g.team_id = @team")}";
 
     /// <summary>
     /// One statement that serves <paramref name="whenBuilt"/> once the cache is built and the live

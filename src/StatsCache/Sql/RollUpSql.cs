@@ -6,22 +6,23 @@ namespace StatsCache.Sql;
 internal static class RollUpSql
 {
     /// <summary>
-    /// One statement, hence atomic: deletes the buckets of <paramref name="from"/> size starting in
-    /// [@rollup_from, @rollup_to) and adds their sums into buckets of <paramref name="to"/> size.
-    /// A reader sees either the fine buckets or the coarse one, never both or neither, and every
-    /// total is unchanged (sums of sums, max of maxes).
+    /// Two statements, run in this order in one transaction, hence atomic: the first adds the sums of
+    /// the buckets of <paramref name="from"/> size starting in [@rollup_from, @rollup_to) into buckets
+    /// of <paramref name="to"/> size, the second deletes those finer buckets. A reader sees either the
+    /// fine buckets or the coarse one, never both or neither, and every total is unchanged (sums of
+    /// sums, max of maxes). Two statements rather than one with a DELETE … RETURNING in a CTE: Citus
+    /// runs a data-modifying CTE through the coordinator (and cannot plan it with parameters at all),
+    /// while each of these runs shard by shard (the bucket rows of a team stay on its shard).
     /// </summary>
-    public static string RollUp(CacheSql sql, BucketSize from, BucketSize to, bool limited) => $"""
-        WITH moved AS (
-            DELETE FROM {sql.Buckets} AS b
-            WHERE b.bucket_size = {(short)from} AND b.bucket_start >= @rollup_from AND b.bucket_start < @rollup_to{CacheSql.ExperimentFilter("b", limited)}
-            RETURNING b.team_id, b.experiment_id, b.bucket_start, b.session_count, b.new_participant_count, b.human_message_count, b.last_activity
-        )
+    public static IReadOnlyList<string> RollUp(CacheSql sql, BucketSize from, BucketSize to, bool limited) =>
+    [
+        $"""
         INSERT INTO {sql.Buckets} AS b
             (team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity, updated_at)
         SELECT m.team_id, m.experiment_id, {(short)to}, date_trunc('{BucketCalendar.SqlUnit(to)}', m.bucket_start, {sql.ZoneFor(to)}),
                sum(m.session_count), sum(m.new_participant_count), sum(m.human_message_count), max(m.last_activity), @now
-        FROM moved AS m
+        FROM {sql.Buckets} AS m
+        WHERE {Rolled("m", from, limited)}
         GROUP BY m.team_id, m.experiment_id, date_trunc('{BucketCalendar.SqlUnit(to)}', m.bucket_start, {sql.ZoneFor(to)})
         ON CONFLICT (team_id, experiment_id, bucket_start, bucket_size) DO UPDATE SET
             session_count = b.session_count + excluded.session_count,
@@ -29,5 +30,10 @@ internal static class RollUpSql
             human_message_count = b.human_message_count + excluded.human_message_count,
             last_activity = GREATEST(b.last_activity, excluded.last_activity),
             updated_at = excluded.updated_at
-        """;
+        """,
+        $"DELETE FROM {sql.Buckets} AS b WHERE {Rolled("b", from, limited)}",
+    ];
+
+    private static string Rolled(string alias, BucketSize from, bool limited) =>
+        $"{alias}.bucket_size = {(short)from} AND {alias}.bucket_start >= @rollup_from AND {alias}.bucket_start < @rollup_to{CacheSql.ExperimentFilter(alias, limited)}";
 }

@@ -16,9 +16,9 @@ internal static class StateSql
         UPDATE {sql.State} SET time_zone = @zone, updated_at = @now
         WHERE cache_name = @cache AND time_zone IS DISTINCT FROM @zone
           AND watermark IS NULL AND backfill_to IS NULL
-          AND NOT EXISTS (SELECT 1 FROM {sql.Buckets})
-          AND NOT EXISTS (SELECT 1 FROM {sql.SessionStatistics})
-          AND NOT EXISTS (SELECT 1 FROM {sql.FirstSeen})
+          AND NOT {CacheSql.HasRows(sql.Buckets)}
+          AND NOT {CacheSql.HasRows(sql.SessionStatistics)}
+          AND NOT {CacheSql.HasRows(sql.FirstSeen)}
         """;
 
     /// <summary>The state row; a null time zone (a row older than the option) means UTC, the only zone there was.</summary>

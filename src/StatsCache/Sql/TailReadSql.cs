@@ -9,33 +9,43 @@ namespace StatsCache.Sql;
 internal static class TailReadSql
 {
     /// <summary>
+    /// The point the tail starts at, as a scalar expression written where it is used: -infinity for a
+    /// live read, else the watermark. Not a CTE read by several parts of the statement: Citus turns
+    /// such a CTE into an intermediate result on the coordinator, while a sub-query on the (reference)
+    /// state table keeps the read a single-shard router query. PostgreSQL evaluates each once (an InitPlan).
+    /// The cached parts are switched off in live mode by <c>(SELECT NOT @live)</c>, a sub-select
+    /// PostgreSQL also evaluates once: a bare <c>NOT @live</c> folds to false when planned with the
+    /// value, which leaves Citus a join to a table it no longer sees filtered by team, and it answered
+    /// that by shipping the whole session table to the coordinator.
+    /// </summary>
+    private static string Since(CacheSql sql) =>
+        $"(CASE WHEN @live THEN '-infinity'::timestamptz ELSE coalesce((SELECT st.watermark FROM {sql.State} AS st WHERE st.cache_name = @cache), '-infinity'::timestamptz) END)";
+
+    /// <summary>
     /// Experiments: the tail's sessions and human messages are found through the host's
     /// created_at indexes; its new participants are those of the tail's sessions with no first-seen
     /// row before the watermark (a keyed lookup in our table), which keeps the distinct count exact.
     /// </summary>
     public static string ExperimentTotals(CacheSql sql) => $"""
-        WITH since AS (
-            SELECT CASE WHEN @live THEN '-infinity'::timestamptz
-                        ELSE coalesce((SELECT watermark FROM {sql.State} WHERE cache_name = @cache), '-infinity'::timestamptz) END AS at
-        ), cached AS (
+        WITH cached AS (
             SELECT b.experiment_id, sum(b.session_count) AS sessions, sum(b.new_participant_count) AS participants,
                    sum(b.human_message_count) AS messages, max(b.last_activity) AS last_activity
-            FROM {sql.Buckets} AS b, since
-            WHERE NOT @live AND b.team_id = @team AND b.experiment_id = ANY(@ids) AND b.bucket_start < since.at
+            FROM {sql.Buckets} AS b
+            WHERE (SELECT NOT @live) AND b.team_id = @team AND b.experiment_id = ANY(@ids) AND b.bucket_start < {Since(sql)}
             GROUP BY b.experiment_id
         ), tail_sessions AS (
             SELECT s.experiment_id, count(*) AS sessions,
                    count(DISTINCT s.participant_id) FILTER (WHERE f.participant_id IS NULL) AS participants
-            FROM since CROSS JOIN {sql.Sessions} AS s
+            FROM {sql.Sessions} AS s
             LEFT JOIN {sql.FirstSeen} AS f
-              ON NOT @live AND f.team_id = s.team_id AND f.experiment_id = s.experiment_id AND f.participant_id = s.participant_id
-             AND f.first_seen_at < since.at
-            WHERE s.team_id = @team AND s.experiment_id = ANY(@ids) AND s.created_at >= since.at
+              ON (SELECT NOT @live) AND f.team_id = s.team_id AND f.experiment_id = s.experiment_id AND f.participant_id = s.participant_id
+             AND f.first_seen_at < {Since(sql)}
+            WHERE s.team_id = @team AND s.experiment_id = ANY(@ids) AND s.created_at >= {Since(sql)}
             GROUP BY s.experiment_id
         ), tail_messages AS (
             SELECT m.experiment_id, count(*) AS messages, max(m.created_at) AS last_activity
-            FROM since, {sql.HumanMessages} AS m
-            WHERE m.team_id = @team AND m.experiment_id = ANY(@ids) AND m.created_at >= since.at
+            FROM {sql.HumanMessages} AS m
+            WHERE m.team_id = @team AND m.experiment_id = ANY(@ids) AND m.created_at >= {Since(sql)}
             GROUP BY m.experiment_id
         )
         SELECT e.id,
@@ -66,24 +76,20 @@ internal static class TailReadSql
             : $$"""
               SELECT coalesce(array_agg(DISTINCT v.version::text COLLATE "C"), '{}') AS versions
                   FROM {{sql.Versions}} AS v
-                  WHERE v.session_id = i.id AND v.created_at >= since.at
+                  WHERE v.session_id = i.id AND v.created_at >= {{Since(sql)}}
                     AND {{teamOwns}}
               """;
         return $$"""
-            WITH since AS (
-                SELECT CASE WHEN @live THEN '-infinity'::timestamptz
-                            ELSE coalesce((SELECT watermark FROM {{sql.State}} WHERE cache_name = @cache), '-infinity'::timestamptz) END AS at
-            )
             SELECT i.id,
                    (coalesce(st.human_message_count, 0) + tm.messages)::bigint,
                    GREATEST(st.last_activity, tm.last_activity),
                    ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(coalesce(st.versions, '{}') || tv.versions) AS x ORDER BY 1)
-            FROM since, unnest(@ids) AS i(id)
-            LEFT JOIN {{sql.SessionStatistics}} AS st ON NOT @live AND st.team_id = @team AND st.session_id = i.id
+            FROM unnest(@ids) AS i(id)
+            LEFT JOIN {{sql.SessionStatistics}} AS st ON (SELECT NOT @live) AND st.team_id = @team AND st.session_id = i.id
             CROSS JOIN LATERAL (
                 SELECT count(*) AS messages, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
-                WHERE m.session_id = i.id AND m.team_id = @team AND m.created_at >= since.at
+                WHERE m.session_id = i.id AND m.team_id = @team AND m.created_at >= {{Since(sql)}}
             ) AS tm
             CROSS JOIN LATERAL (
                 {{tailVersions}}
