@@ -24,23 +24,26 @@ internal static class GoldenStatements
     private const bool All = false;
     private const bool Limited = true;
 
+    /// <summary>A statement sent as several in order (one transaction): one file, the statements separated by a blank line.</summary>
+    private static string Statements(IReadOnlyList<string> statements) => string.Join(";\n\n", statements);
+
     public static IReadOnlyList<GoldenStatement> Table { get; } =
     [
         // Maintenance: one range recompute (Maintenance/RangeRecompute.cs) — roll-up, first seen, buckets, sessions.
-        new("RollUpSql/RollUp.hour-to-day", c => RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Day, All)),
-        new("RollUpSql/RollUp.hour-to-day.limited", c => RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Day, Limited)),
-        new("RollUpSql/RollUp.hour-to-month", c => RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Month, All)),
-        new("RollUpSql/RollUp.hour-to-month.limited", c => RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Month, Limited)),
-        new("RollUpSql/RollUp.day-to-month", c => RollUpSql.RollUp(c.Sql(), BucketSize.Day, BucketSize.Month, All)),
-        new("RollUpSql/RollUp.day-to-month.limited", c => RollUpSql.RollUp(c.Sql(), BucketSize.Day, BucketSize.Month, Limited)),
-        new("FirstSeenSql/Upsert", c => FirstSeenSql.Upsert(c.Sql(), All)),
-        new("FirstSeenSql/Upsert.limited", c => FirstSeenSql.Upsert(c.Sql(), Limited)),
-        new("BucketRecomputeSql/Upsert.hour", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Hour, All)),
-        new("BucketRecomputeSql/Upsert.hour.limited", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Hour, Limited)),
-        new("BucketRecomputeSql/Upsert.day", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Day, All)),
-        new("BucketRecomputeSql/Upsert.day.limited", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Day, Limited)),
-        new("BucketRecomputeSql/Upsert.month", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Month, All)),
-        new("BucketRecomputeSql/Upsert.month.limited", c => BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Month, Limited)),
+        new("RollUpSql/RollUp.hour-to-day", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Day, All))),
+        new("RollUpSql/RollUp.hour-to-day.limited", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Day, Limited))),
+        new("RollUpSql/RollUp.hour-to-month", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Month, All))),
+        new("RollUpSql/RollUp.hour-to-month.limited", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Month, Limited))),
+        new("RollUpSql/RollUp.day-to-month", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Day, BucketSize.Month, All))),
+        new("RollUpSql/RollUp.day-to-month.limited", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Day, BucketSize.Month, Limited))),
+        new("FirstSeenSql/Upsert", c => Statements(FirstSeenSql.Upsert(c.Sql(), All))),
+        new("FirstSeenSql/Upsert.limited", c => Statements(FirstSeenSql.Upsert(c.Sql(), Limited))),
+        new("BucketRecomputeSql/Upsert.hour", c => Statements(BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Hour, All))),
+        new("BucketRecomputeSql/Upsert.hour.limited", c => Statements(BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Hour, Limited))),
+        new("BucketRecomputeSql/Upsert.day", c => Statements(BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Day, All))),
+        new("BucketRecomputeSql/Upsert.day.limited", c => Statements(BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Day, Limited))),
+        new("BucketRecomputeSql/Upsert.month", c => Statements(BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Month, All))),
+        new("BucketRecomputeSql/Upsert.month.limited", c => Statements(BucketRecomputeSql.Upsert(c.Sql(), BucketSize.Month, Limited))),
         new("SessionTotalsSql/Upsert", c => SessionTotalsSql.Upsert(c.Sql(), All)),
         new("SessionTotalsSql/Upsert.limited", c => SessionTotalsSql.Upsert(c.Sql(), Limited)),
         new("SessionTotalsSql/RecountSessions", c => SessionTotalsSql.RecountSessions(c.Sql())),
@@ -109,6 +112,8 @@ internal static class GoldenStatements
         new("ChangeTrackingSql/ForgetCovered", c => ChangeTrackingSql.ForgetCovered(c.Sql())),
         new("ChangeTrackingSql/Pending", c => ChangeTrackingSql.Pending(c.Sql())),
         new("ChangeTrackingSql/MaxId", c => ChangeTrackingSql.MaxId(c.Sql())),
+        new("DistributedTables/Query", c => DistributedTables.Query(c.TrackedTables())),
+        new("DistributedTables/Guard", c => DistributedTables.Guard(c.TrackedTables())),
         new("ChangeTrackingSql/Consume", c => ChangeTrackingSql.Consume(c.Sql())),
     ];
 

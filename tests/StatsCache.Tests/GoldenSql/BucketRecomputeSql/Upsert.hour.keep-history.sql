@@ -1,5 +1,9 @@
 -- BucketRecomputeSql/Upsert.hour, for deletions=keep-history (the same whatever the other settings). Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
-WITH fresh AS (
+
+INSERT INTO "stats"."statscache_experiment_buckets" AS b
+    (team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity, updated_at)
+SELECT team_id, experiment_id, 1, bucket_start, session_count, new_participant_count, human_message_count, last_activity, @now
+FROM (
     SELECT team_id, experiment_id, bucket_start,
            sum(session_count) AS session_count,
            sum(new_participant_count) AS new_participant_count,
@@ -26,11 +30,7 @@ WITH fresh AS (
         GROUP BY 1, 2, 3
     ) AS parts
     GROUP BY team_id, experiment_id, bucket_start
-)
-INSERT INTO "stats"."statscache_experiment_buckets" AS b
-    (team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity, updated_at)
-SELECT team_id, experiment_id, 1, bucket_start, session_count, new_participant_count, human_message_count, last_activity, @now
-FROM fresh
+) AS fresh
 ON CONFLICT (team_id, experiment_id, bucket_start, bucket_size) DO UPDATE SET
     session_count = GREATEST(b.session_count, excluded.session_count),
     new_participant_count = excluded.new_participant_count,

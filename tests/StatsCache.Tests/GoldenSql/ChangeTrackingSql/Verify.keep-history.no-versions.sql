@@ -35,3 +35,5 @@ SELECT problem FROM (
 UNION ALL
 SELECT format('the trigger %I on %s records deletions, but StatisticsCacheOptions.Deletions is KeepHistory', u.trigger_name, u.tbl)
 FROM unexpected AS u JOIN pg_trigger AS tg ON tg.tgrelid = to_regclass(u.tbl) AND tg.tgname = u.trigger_name
+UNION ALL
+SELECT 'statscache: citus catalog present' WHERE to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL

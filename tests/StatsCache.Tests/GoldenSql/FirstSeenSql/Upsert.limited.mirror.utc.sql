@@ -1,9 +1,9 @@
 -- FirstSeenSql/Upsert.limited, for deletions=mirror, zone=utc (the same whatever the other settings). Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
 WITH candidates AS (
     SELECT s.team_id, s.experiment_id, s.participant_id, min(s.created_at) AS first_seen_at
-    FROM (SELECT t."team_id" AS team_id, t."experiment_id" AS experiment_id, t."session_id" AS session_id, t."user_id" AS participant_id, t."created_at" AS created_at FROM "app"."chat_sessions" AS t) AS s
-    WHERE s.created_at >= @from AND s.created_at < @to AND s.participant_id IS NOT NULL AND s.experiment_id = ANY(@experiments)
-    GROUP BY s.team_id, s.experiment_id, s.participant_id
+        FROM (SELECT t."team_id" AS team_id, t."experiment_id" AS experiment_id, t."session_id" AS session_id, t."user_id" AS participant_id, t."created_at" AS created_at FROM "app"."chat_sessions" AS t) AS s
+        WHERE s.created_at >= @from AND s.created_at < @to AND s.participant_id IS NOT NULL AND s.experiment_id = ANY(@experiments)
+        GROUP BY s.team_id, s.experiment_id, s.participant_id
 ), recorded AS (
     SELECT f.team_id, f.experiment_id, f.participant_id, f.first_seen_at
     FROM "stats"."statscache_participant_first_seen" AS f
@@ -28,14 +28,14 @@ WITH candidates AS (
 ), left_behind AS (
     SELECT b.team_id, b.experiment_id, b.bucket_start, b.bucket_size, count(*) AS participants
     FROM moved AS m
-    JOIN "stats"."statscache_experiment_buckets" AS b ON b.team_id = m.team_id AND b.experiment_id = m.experiment_id AND b.bucket_start <= m.previous_first_seen_at AND b.bucket_start > m.previous_first_seen_at - interval '32 days' AND m.previous_first_seen_at < (CASE b.bucket_size WHEN 1 THEN b.bucket_start + interval '1 hour' ELSE (date_trunc('day', b.bucket_start AT TIME ZONE 'UTC') + CASE b.bucket_size WHEN 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE 'UTC' END)
+    JOIN "stats"."statscache_experiment_buckets" AS b ON b.team_id = m.team_id AND b.experiment_id = m.experiment_id AND b.bucket_start <= m.previous_first_seen_at AND b.bucket_start > m.previous_first_seen_at - interval '32 days' AND m.previous_first_seen_at < (CASE WHEN b.bucket_size = 1 THEN b.bucket_start + interval '1 hour' ELSE (date_trunc('day', b.bucket_start AT TIME ZONE 'UTC') + CASE WHEN b.bucket_size = 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE 'UTC' END)
     WHERE m.previous_first_seen_at IS NOT NULL
       AND (m.previous_first_seen_at < @from OR m.previous_first_seen_at >= @to)
     GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
 ), arrived AS (
     SELECT b.team_id, b.experiment_id, b.bucket_start, b.bucket_size, count(*) AS participants
     FROM lost AS l
-    JOIN "stats"."statscache_experiment_buckets" AS b ON b.team_id = l.team_id AND b.experiment_id = l.experiment_id AND b.bucket_start <= l.next_first_seen_at AND b.bucket_start > l.next_first_seen_at - interval '32 days' AND l.next_first_seen_at < (CASE b.bucket_size WHEN 1 THEN b.bucket_start + interval '1 hour' ELSE (date_trunc('day', b.bucket_start AT TIME ZONE 'UTC') + CASE b.bucket_size WHEN 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE 'UTC' END)
+    JOIN "stats"."statscache_experiment_buckets" AS b ON b.team_id = l.team_id AND b.experiment_id = l.experiment_id AND b.bucket_start <= l.next_first_seen_at AND b.bucket_start > l.next_first_seen_at - interval '32 days' AND l.next_first_seen_at < (CASE WHEN b.bucket_size = 1 THEN b.bucket_start + interval '1 hour' ELSE (date_trunc('day', b.bucket_start AT TIME ZONE 'UTC') + CASE WHEN b.bucket_size = 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE 'UTC' END)
     GROUP BY b.team_id, b.experiment_id, b.bucket_start, b.bucket_size
 ), deltas AS (
     SELECT team_id, experiment_id, bucket_start, bucket_size, sum(delta) AS delta

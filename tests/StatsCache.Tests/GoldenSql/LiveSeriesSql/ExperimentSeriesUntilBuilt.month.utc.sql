@@ -1,5 +1,4 @@
 -- LiveSeriesSql/ExperimentSeriesUntilBuilt.month, for zone=utc (the same whatever the other settings). Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
-WITH gate AS MATERIALIZED (SELECT (SELECT st.watermark IS NOT NULL FROM "stats"."statscache_state" AS st WHERE st.cache_name = @cache) IS TRUE AND EXISTS (SELECT 1 FROM "stats"."statscache_experiment_buckets") AS built)
 SELECT c.* FROM (SELECT b.experiment_id,
        CASE WHEN b.bucket_size >= 3 THEN b.bucket_start
             ELSE date_trunc('month', b.bucket_start, 'UTC') END AS point_start,
@@ -7,9 +6,9 @@ SELECT c.* FROM (SELECT b.experiment_id,
        sum(b.session_count)::bigint, sum(b.new_participant_count)::bigint, sum(b.human_message_count)::bigint, max(b.last_activity)
 FROM "stats"."statscache_experiment_buckets" AS b
 WHERE b.team_id = @team AND b.experiment_id = ANY(@ids)
-  AND b.bucket_start < @to AND b.bucket_start > @from - interval '32 days' AND (CASE b.bucket_size WHEN 1 THEN b.bucket_start + interval '1 hour' ELSE (date_trunc('day', b.bucket_start AT TIME ZONE 'UTC') + CASE b.bucket_size WHEN 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE 'UTC' END) > @from
+  AND b.bucket_start < @to AND b.bucket_start > @from - interval '32 days' AND (CASE WHEN b.bucket_size = 1 THEN b.bucket_start + interval '1 hour' ELSE (date_trunc('day', b.bucket_start AT TIME ZONE 'UTC') + CASE WHEN b.bucket_size = 2 THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE 'UTC' END) > @from
 GROUP BY 1, 2, 3
-ORDER BY 1, 2) AS c WHERE (SELECT built FROM gate)
+ORDER BY 1, 2) AS c WHERE (SELECT st.watermark IS NOT NULL FROM "stats"."statscache_state" AS st WHERE st.cache_name = @cache) IS TRUE AND ((SELECT true FROM "stats"."statscache_experiment_buckets" AS g WHERE g.team_id = @team LIMIT 1) IS NOT NULL)
 UNION ALL
 SELECT l.* FROM (SELECT p.experiment_id, p.point_start, 3::smallint AS point_size,
        sum(p.sessions)::bigint, sum(p.participants)::bigint, sum(p.messages)::bigint, max(p.last_activity)
@@ -33,5 +32,5 @@ FROM (
 ) AS m
     WHERE m.team_id = @team AND m.experiment_id = ANY(@ids) AND m.created_at >= @live_from AND m.created_at < @live_to
 ) AS p
-GROUP BY p.experiment_id, p.point_start) AS l WHERE NOT (SELECT built FROM gate)
+GROUP BY p.experiment_id, p.point_start) AS l WHERE NOT ((SELECT st.watermark IS NOT NULL FROM "stats"."statscache_state" AS st WHERE st.cache_name = @cache) IS TRUE AND ((SELECT true FROM "stats"."statscache_experiment_buckets" AS g WHERE g.team_id = @team LIMIT 1) IS NOT NULL))
 ORDER BY 1, 2

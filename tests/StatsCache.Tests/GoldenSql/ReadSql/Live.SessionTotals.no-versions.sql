@@ -1,19 +1,15 @@
 -- ReadSql/Live.SessionTotals, for versions=no-versions (the same whatever the other settings). Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
-WITH since AS (
-    SELECT CASE WHEN true THEN '-infinity'::timestamptz
-                ELSE coalesce((SELECT watermark FROM "stats"."statscache_state" WHERE cache_name = @cache), '-infinity'::timestamptz) END AS at
-)
 SELECT i.id,
        (coalesce(st.human_message_count, 0) + tm.messages)::bigint,
        GREATEST(st.last_activity, tm.last_activity),
        ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(coalesce(st.versions, '{}') || tv.versions) AS x ORDER BY 1)
-FROM since, unnest(@ids) AS i(id)
-LEFT JOIN "stats"."statscache_session_statistics" AS st ON NOT true AND st.team_id = @team AND st.session_id = i.id
+FROM unnest(@ids) AS i(id)
+LEFT JOIN "stats"."statscache_session_statistics" AS st ON (SELECT NOT true) AND st.team_id = @team AND st.session_id = i.id
 CROSS JOIN LATERAL (
     SELECT count(*) AS messages, max(m.created_at) AS last_activity
     FROM (SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role = 'user'
 ) AS m
-    WHERE m.session_id = i.id AND m.team_id = @team AND m.created_at >= since.at
+    WHERE m.session_id = i.id AND m.team_id = @team AND m.created_at >= (CASE WHEN true THEN '-infinity'::timestamptz ELSE coalesce((SELECT st.watermark FROM "stats"."statscache_state" AS st WHERE st.cache_name = @cache), '-infinity'::timestamptz) END)
 ) AS tm
 CROSS JOIN LATERAL (
     SELECT '{}'::text[] AS versions

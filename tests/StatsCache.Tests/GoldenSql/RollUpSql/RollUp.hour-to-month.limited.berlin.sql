@@ -1,18 +1,16 @@
 -- RollUpSql/RollUp.hour-to-month.limited, for zone=berlin (the same whatever the other settings). Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
-WITH moved AS (
-    DELETE FROM "stats"."statscache_experiment_buckets" AS b
-    WHERE b.bucket_size = 1 AND b.bucket_start >= @rollup_from AND b.bucket_start < @rollup_to AND b.experiment_id = ANY(@experiments)
-    RETURNING b.team_id, b.experiment_id, b.bucket_start, b.session_count, b.new_participant_count, b.human_message_count, b.last_activity
-)
 INSERT INTO "stats"."statscache_experiment_buckets" AS b
     (team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity, updated_at)
 SELECT m.team_id, m.experiment_id, 3, date_trunc('month', m.bucket_start, 'Europe/Berlin'),
        sum(m.session_count), sum(m.new_participant_count), sum(m.human_message_count), max(m.last_activity), @now
-FROM moved AS m
+FROM "stats"."statscache_experiment_buckets" AS m
+WHERE m.bucket_size = 1 AND m.bucket_start >= @rollup_from AND m.bucket_start < @rollup_to AND m.experiment_id = ANY(@experiments)
 GROUP BY m.team_id, m.experiment_id, date_trunc('month', m.bucket_start, 'Europe/Berlin')
 ON CONFLICT (team_id, experiment_id, bucket_start, bucket_size) DO UPDATE SET
     session_count = b.session_count + excluded.session_count,
     new_participant_count = b.new_participant_count + excluded.new_participant_count,
     human_message_count = b.human_message_count + excluded.human_message_count,
     last_activity = GREATEST(b.last_activity, excluded.last_activity),
-    updated_at = excluded.updated_at
+    updated_at = excluded.updated_at;
+
+DELETE FROM "stats"."statscache_experiment_buckets" AS b WHERE b.bucket_size = 1 AND b.bucket_start >= @rollup_from AND b.bucket_start < @rollup_to AND b.experiment_id = ANY(@experiments)

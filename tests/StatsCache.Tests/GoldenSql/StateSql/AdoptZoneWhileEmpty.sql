@@ -2,6 +2,6 @@
 UPDATE "stats"."statscache_state" SET time_zone = @zone, updated_at = @now
 WHERE cache_name = @cache AND time_zone IS DISTINCT FROM @zone
   AND watermark IS NULL AND backfill_to IS NULL
-  AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_experiment_buckets")
-  AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_session_statistics")
-  AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_participant_first_seen")
+  AND NOT ((SELECT true FROM "stats"."statscache_experiment_buckets" LIMIT 1) IS NOT NULL)
+  AND NOT ((SELECT true FROM "stats"."statscache_session_statistics" LIMIT 1) IS NOT NULL)
+  AND NOT ((SELECT true FROM "stats"."statscache_participant_first_seen" LIMIT 1) IS NOT NULL)

@@ -1,27 +1,24 @@
 -- TailReadSql/ExperimentTotals, the same in every configuration. Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
-WITH since AS (
-    SELECT CASE WHEN @live THEN '-infinity'::timestamptz
-                ELSE coalesce((SELECT watermark FROM "stats"."statscache_state" WHERE cache_name = @cache), '-infinity'::timestamptz) END AS at
-), cached AS (
+WITH cached AS (
     SELECT b.experiment_id, sum(b.session_count) AS sessions, sum(b.new_participant_count) AS participants,
            sum(b.human_message_count) AS messages, max(b.last_activity) AS last_activity
-    FROM "stats"."statscache_experiment_buckets" AS b, since
-    WHERE NOT @live AND b.team_id = @team AND b.experiment_id = ANY(@ids) AND b.bucket_start < since.at
+    FROM "stats"."statscache_experiment_buckets" AS b
+    WHERE (SELECT NOT @live) AND b.team_id = @team AND b.experiment_id = ANY(@ids) AND b.bucket_start < (CASE WHEN @live THEN '-infinity'::timestamptz ELSE coalesce((SELECT st.watermark FROM "stats"."statscache_state" AS st WHERE st.cache_name = @cache), '-infinity'::timestamptz) END)
     GROUP BY b.experiment_id
 ), tail_sessions AS (
     SELECT s.experiment_id, count(*) AS sessions,
            count(DISTINCT s.participant_id) FILTER (WHERE f.participant_id IS NULL) AS participants
-    FROM since CROSS JOIN (SELECT t."team_id" AS team_id, t."experiment_id" AS experiment_id, t."session_id" AS session_id, t."user_id" AS participant_id, t."created_at" AS created_at FROM "app"."chat_sessions" AS t) AS s
+    FROM (SELECT t."team_id" AS team_id, t."experiment_id" AS experiment_id, t."session_id" AS session_id, t."user_id" AS participant_id, t."created_at" AS created_at FROM "app"."chat_sessions" AS t) AS s
     LEFT JOIN "stats"."statscache_participant_first_seen" AS f
-      ON NOT @live AND f.team_id = s.team_id AND f.experiment_id = s.experiment_id AND f.participant_id = s.participant_id
-     AND f.first_seen_at < since.at
-    WHERE s.team_id = @team AND s.experiment_id = ANY(@ids) AND s.created_at >= since.at
+      ON (SELECT NOT @live) AND f.team_id = s.team_id AND f.experiment_id = s.experiment_id AND f.participant_id = s.participant_id
+     AND f.first_seen_at < (CASE WHEN @live THEN '-infinity'::timestamptz ELSE coalesce((SELECT st.watermark FROM "stats"."statscache_state" AS st WHERE st.cache_name = @cache), '-infinity'::timestamptz) END)
+    WHERE s.team_id = @team AND s.experiment_id = ANY(@ids) AND s.created_at >= (CASE WHEN @live THEN '-infinity'::timestamptz ELSE coalesce((SELECT st.watermark FROM "stats"."statscache_state" AS st WHERE st.cache_name = @cache), '-infinity'::timestamptz) END)
     GROUP BY s.experiment_id
 ), tail_messages AS (
     SELECT m.experiment_id, count(*) AS messages, max(m.created_at) AS last_activity
-    FROM since, (SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role = 'user'
+    FROM (SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role = 'user'
 ) AS m
-    WHERE m.team_id = @team AND m.experiment_id = ANY(@ids) AND m.created_at >= since.at
+    WHERE m.team_id = @team AND m.experiment_id = ANY(@ids) AND m.created_at >= (CASE WHEN @live THEN '-infinity'::timestamptz ELSE coalesce((SELECT st.watermark FROM "stats"."statscache_state" AS st WHERE st.cache_name = @cache), '-infinity'::timestamptz) END)
     GROUP BY m.experiment_id
 )
 SELECT e.id,

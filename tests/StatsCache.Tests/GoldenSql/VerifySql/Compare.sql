@@ -8,17 +8,20 @@ WITH r AS (
     FROM "stats"."statscache_experiment_buckets" AS b
     WHERE b.bucket_size = ANY(ARRAY[1, 2, 3]::smallint[]) AND b.bucket_start >= @from AND b.bucket_start < @to
     GROUP BY 1
+), source_sessions AS (
+    SELECT r.n, count(*) AS sessions
+    FROM r JOIN (SELECT t."team_id" AS team_id, t."experiment_id" AS experiment_id, t."session_id" AS session_id, t."user_id" AS participant_id, t."created_at" AS created_at FROM "app"."chat_sessions" AS t) AS s ON s.created_at >= r.range_start AND s.created_at < r.range_end
+    GROUP BY r.n
+), source_messages AS (
+    SELECT r.n, count(*) AS messages, max(m.created_at) AS last_activity
+    FROM r JOIN (SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role = 'user'
+) AS m ON m.created_at >= r.range_start AND m.created_at < r.range_end
+    GROUP BY r.n
 )
-SELECT r.n, ss.sessions, sm.messages, sm.last_activity,
+SELECT r.n, coalesce(ss.sessions, 0)::bigint, coalesce(sm.messages, 0)::bigint, sm.last_activity,
        coalesce(c.sessions, 0)::bigint, coalesce(c.messages, 0)::bigint, c.last_activity
 FROM r
-CROSS JOIN LATERAL (
-    SELECT count(*) AS sessions FROM (SELECT t."team_id" AS team_id, t."experiment_id" AS experiment_id, t."session_id" AS session_id, t."user_id" AS participant_id, t."created_at" AS created_at FROM "app"."chat_sessions" AS t) AS s WHERE s.created_at >= r.range_start AND s.created_at < r.range_end
-) AS ss
-CROSS JOIN LATERAL (
-    SELECT count(*) AS messages, max(m.created_at) AS last_activity
-    FROM (SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role = 'user'
-) AS m WHERE m.created_at >= r.range_start AND m.created_at < r.range_end
-) AS sm
+LEFT JOIN source_sessions AS ss ON ss.n = r.n
+LEFT JOIN source_messages AS sm ON sm.n = r.n
 LEFT JOIN cached AS c ON c.n = r.n
 ORDER BY r.n
