@@ -182,7 +182,7 @@ public static class Commands
         Console.WriteLine("recent runs:");
         foreach (var run in s.RecentRuns)
         {
-            Console.WriteLine(Invariant($"  {run.StartedAt:yyyy-MM-dd HH:mm:ss}  {run.Operation,-16} {run.Duration.TotalMilliseconds,8:N0} ms {run.RowsWritten,9:N0} rows  {run.Detail}"));
+            Console.WriteLine(Invariant($"  {run.StartedAt:yyyy-MM-dd HH:mm:ss}  {run.Operation,-16} {run.Duration.TotalMilliseconds,8:N0} ms {run.RowsWritten,9:N0} rows  {Pages.Html.Readable(run.Detail)}"));
         }
 
         return 0;
