@@ -39,9 +39,15 @@ public sealed class StatusHistory
     }
 }
 
-/// <summary>Adds a <see cref="StatusSample"/> to the <see cref="StatusHistory"/> every minute.</summary>
+/// <summary>
+/// Adds a <see cref="StatusSample"/> to the <see cref="StatusHistory"/> every minute, and writes one log
+/// line per maintenance result (the library logs routine runs at Debug; the sample's console shows each
+/// refresh, compress and verify once, with readable times), read from the cache's recent runs every 10 s.
+/// </summary>
 internal sealed partial class StatusSampler(IServiceScopeFactory scopes, StatusHistory history, TimeProvider time, ILogger<StatusSampler> logger) : BackgroundService
 {
+    private DateTime? _lastLogged;
+
     public static async Task SampleAsync(IStatisticsCache cache, StatusHistory history, TimeProvider time, CancellationToken cancellationToken)
     {
         var status = await cache.GetStatusAsync(0, cancellationToken);
@@ -50,7 +56,8 @@ internal sealed partial class StatusSampler(IServiceScopeFactory scopes, StatusH
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10), time);
+        var tick = 0;
         try
         {
             do
@@ -58,7 +65,14 @@ internal sealed partial class StatusSampler(IServiceScopeFactory scopes, StatusH
                 try
                 {
                     await using var scope = scopes.CreateAsyncScope();
-                    await SampleAsync(scope.ServiceProvider.GetRequiredService<IStatisticsCache>(), history, time, stoppingToken);
+                    var cache = scope.ServiceProvider.GetRequiredService<IStatisticsCache>();
+                    var status = await cache.GetStatusAsync(20, stoppingToken);
+                    if (tick++ % 6 == 0)
+                    {
+                        history.Add(new StatusSample(time.GetUtcNow().UtcDateTime, status.BucketCounts, status.SessionRows, status.WatermarkLag));
+                    }
+
+                    LogNewRuns(status.RecentRuns);
                 }
                 catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
                 {
@@ -72,6 +86,36 @@ internal sealed partial class StatusSampler(IServiceScopeFactory scopes, StatusH
         }
     }
 
+    private void LogNewRuns(IReadOnlyList<Reads.RunInfo> runs)
+    {
+        // The first look only notes where the history stands: runs from before this start are not news.
+        if (_lastLogged is null)
+        {
+            _lastLogged = runs.Count == 0 ? DateTime.MinValue : runs[0].StartedAt;
+            return;
+        }
+
+        foreach (var run in runs.Where(r => r.StartedAt > _lastLogged).OrderBy(r => r.StartedAt))
+        {
+            if (run.Operation.EndsWith("failed", StringComparison.Ordinal) || run.Operation.EndsWith("drift", StringComparison.Ordinal))
+            {
+                LogRunProblem(logger, run.Operation, run.RowsWritten, run.Duration.TotalMilliseconds, Pages.Html.Readable(run.Detail));
+            }
+            else
+            {
+                LogRun(logger, run.Operation, run.RowsWritten, run.Duration.TotalMilliseconds, Pages.Html.Readable(run.Detail));
+            }
+
+            _lastLogged = run.StartedAt;
+        }
+    }
+
     [LoggerMessage(9003, LogLevel.Debug, "Could not read the cache's status for the admin page's history")]
     private static partial void LogFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(9004, LogLevel.Information, "StatsCache {Operation}: {Rows} rows in {ElapsedMs:F0} ms; {Detail}")]
+    private static partial void LogRun(ILogger logger, string operation, long rows, double elapsedMs, string detail);
+
+    [LoggerMessage(9005, LogLevel.Warning, "StatsCache {Operation}: {Rows} rows in {ElapsedMs:F0} ms; {Detail}")]
+    private static partial void LogRunProblem(ILogger logger, string operation, long rows, double elapsedMs, string detail);
 }
