@@ -226,7 +226,7 @@ internal static class AdminPage
                 $"<tr><td><a href=\"/admin/teams/{teamId}/experiments/{id}\">{E(name)}</a></td>{Cell(c.Sessions, l.Sessions)}<td class=n>{N(l.Sessions)}</td>{Cell(c.Participants, l.Participants)}<td class=n>{N(l.Participants)}</td>{Cell(c.HumanMessages, l.HumanMessages)}{Cell(r.HumanMessages, l.HumanMessages, "bad")}<td class=n>{N(l.HumanMessages)}</td></tr>");
         }
 
-        html.Append("</table><p class=note>Yellow: cached differs from live, as it may until the next refresh. Red would be a real-time number that differs from live.</p>");
+        html.Append("</table><p class=note>Yellow: cached differs from live, as it may until the next refresh. Red: real-time differs from live, which only a late row does (stamped before the watermark, written after it) until the next refresh's look-back counts it.</p>");
         return Page($"{teamName}: cached vs live", html);
 
         static bool Same(ExperimentTotals a, ExperimentTotals b) => a.Sessions == b.Sessions && a.Participants == b.Participants && a.HumanMessages == b.HumanMessages;

@@ -46,7 +46,7 @@ internal static class Freshness
             : "never: the cache is not built yet";
         html.Append(" — ").Append(Html.E(current switch
         {
-            ReadMode.RealTime => $"the cache plus the source rows since its watermark ({watermark}): exact as of this read; the order is still the cache's.",
+            ReadMode.RealTime => $"the cache plus the source rows since its watermark ({watermark}): exact as of this read, but for a late row stamped before the watermark, which the next refresh's look-back adds; the order is still the cache's.",
             ReadMode.Live => "computed from the source tables alone, as the old sub-queries did: exact as of this read; the order is still the cache's.",
             _ => $"as fresh as the last refresh: counted up to the watermark ({watermark}).",
         }));
