@@ -24,6 +24,9 @@ public sealed class SampleWebApp : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The addresses it listens on (<c>Urls</c>).</summary>
+    public string Urls { get; private init; } = "";
+
     /// <summary>
     /// Builds the app from <paramref name="args"/> (ASP.NET Core's usual configuration: appsettings.json,
     /// environment, <c>--Key=value</c>), connects, creates the schema and generates the data if the
@@ -41,6 +44,8 @@ public sealed class SampleWebApp : IAsyncDisposable
             o.TimestampFormat = "HH:mm:ss ";
         });
         configure?.Invoke(builder);
+        var urls = builder.Configuration["urls"] ?? "http://localhost:5000";
+        EnsurePortsFree(urls);
 
         var (connectionString, embedded) = await SampleApp.ConnectAsync(builder.Configuration, Console.WriteLine, cancellationToken);
         try
@@ -71,7 +76,7 @@ public sealed class SampleWebApp : IAsyncDisposable
 
             await SampleApp.PrepareDatabaseAsync(app.Services, app.Configuration, cancellationToken);
             app.MapSamplePages();
-            return new SampleWebApp(app, embedded, connectionString);
+            return new SampleWebApp(app, embedded, connectionString) { Urls = urls };
         }
         catch
         {
@@ -94,11 +99,40 @@ public sealed class SampleWebApp : IAsyncDisposable
         }
         catch (IOException e) when (e.InnerException is SocketException or Microsoft.AspNetCore.Connections.AddressInUseException)
         {
-            await Console.Error.WriteLineAsync(
-                $"Cannot listen on {string.Join(", ", App.Urls)}: {e.Message} Is the sample already running? Use it, stop it, or pass another address (--urls http://127.0.0.1:5081).");
+            await Console.Error.WriteLineAsync(InUse(Urls, e.Message));
             return 1;
         }
     }
+
+    /// <summary>
+    /// Fails early, in a sentence, when an address of <paramref name="urls"/> is taken (most often: the sample
+    /// already runs), before a database is started or a hosted service runs.
+    /// </summary>
+    private static void EnsurePortsFree(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+                || uri.Port == 0
+                || !System.Net.IPAddress.TryParse(uri.Host == "localhost" ? "127.0.0.1" : uri.Host, out var address))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var probe = new TcpListener(address, uri.Port);
+                probe.Start();
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                throw new InvalidOperationException(InUse(url, e.Message));
+            }
+        }
+    }
+
+    private static string InUse(string urls, string reason) =>
+        $"Cannot listen on {urls}: {reason}. Is the sample already running? Use it (its commands act on the same database), stop it, or pass another address: --urls http://127.0.0.1:5081";
 
     public async ValueTask DisposeAsync()
     {

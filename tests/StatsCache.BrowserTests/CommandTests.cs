@@ -27,6 +27,15 @@ public sealed class CommandTests(SampleFixture sample)
     }
 
     [Fact]
+    public async Task ASecondWebAppOnATakenPortSaysSoAndExits()
+    {
+        var result = await SampleProcess.RunAsync([$"--urls={sample.BaseUrl}"], sample.ConnectionString);
+        result.ExitCode.Should().Be(1);
+        result.Error.Should().Contain($"Cannot listen on {sample.BaseUrl}").And.Contain("Is the sample already running?");
+        result.Output.Should().NotContain("Now listening").And.NotContain("   at ");
+    }
+
+    [Fact]
     public async Task HelpListsEveryCommand()
     {
         var result = await SampleProcess.RunAsync(["--help"], sample.ConnectionString);
