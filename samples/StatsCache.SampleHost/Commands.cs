@@ -29,6 +29,11 @@ public static class Commands
 
     public static Task<int> RunAsync(string[] args)
     {
+        if (args is ["help", ..])
+        {
+            args = ["--help", .. args[1..]];
+        }
+
         var connection = new Option<string?>("--connection")
         {
             Description = "Npgsql connection string of the database to act on; default: ConnectionStrings__Default, else the sample's own PostgreSQL.",

@@ -194,7 +194,7 @@ internal sealed partial class TrafficSimulatorService(TrafficSimulator simulator
     {
         var o = simulator.Options;
         LogStarted(logger, o.Interval, o.MaxSessions, o.MaxMessages, o.LateChance, o.MaxLateness);
-        using var timer = new PeriodicTimer(o.Interval, time);
+        using var timer = new PeriodicTimer(o.Interval < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : o.Interval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -14,7 +14,10 @@ public sealed class BrowserTests(SampleFixture sample)
     {
         await sample.Cache.RefreshAsync();
         var page = await sample.NewPageAsync();
-        await page.GotoAsync($"/teams/{Team}");
+        await page.GotoAsync("/");
+        (await page.Locator("#teams li").CountAsync()).Should().Be(3);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Acme Support" }).ClickAsync();
+        await page.WaitForURLAsync($"**/teams/{Team}");
         await SampleFixture.ScreenshotAsync(page, "chatbots");
         var live = (await LiveSql.ChatbotsAsync(sample.ConnectionString, Team)).ToDictionary(r => r.Id);
 
