@@ -46,13 +46,13 @@ public static class Commands
         };
 
         var status = new Command("status", "Print the cache's state: watermark and its lag, buckets, recent runs.");
-        status.SetAction((parse, cancellationToken) => WithCacheAsync(parse, StatusAsync, cancellationToken));
+        status.SetAction((parse, cancellationToken) => Act(parse, StatusAsync, cancellationToken));
 
         var refresh = new Command("refresh", "Refresh recent buckets (builds the cache on first use).");
-        refresh.SetAction((parse, cancellationToken) => WithCacheAsync(parse, RefreshAsync, cancellationToken));
+        refresh.SetAction((parse, cancellationToken) => Act(parse, RefreshAsync, cancellationToken));
 
         var compress = new Command("compress", "Roll old hourly buckets into days and old days into months.");
-        compress.SetAction((parse, cancellationToken) => WithCacheAsync(parse, CompressAsync, cancellationToken, buildFirst: true));
+        compress.SetAction((parse, cancellationToken) => Act(parse, CompressAsync, cancellationToken, buildFirst: true));
 
         var from = DateOption("--from", "Recompute from this UTC day on (yyyy-MM-dd); default: from the first source row.");
         var chunkRows = new Option<long>("--chunk-rows")
@@ -61,13 +61,13 @@ public static class Commands
             DefaultValueFactory = _ => 20_000,
         };
         var backfill = new Command("backfill", "Rebuild buckets from the source, with a progress bar.") { from, chunkRows };
-        backfill.SetAction((parse, cancellationToken) => WithCacheAsync(
+        backfill.SetAction((parse, cancellationToken) => Act(
             parse, (cache, ct) => BackfillAsync(cache, parse.GetValue(from), ct), cancellationToken, maxRowsPerChunk: Math.Max(1_000, parse.GetValue(chunkRows))));
 
         var teamId = new Argument<long>("teamId") { Description = "The team." };
         var experimentId = new Argument<long>("experimentId") { Description = "The experiment (chatbot) of that team." };
         var show = new Command("show", "Print the stored buckets of one experiment and its totals in each read mode.") { teamId, experimentId };
-        show.SetAction((parse, cancellationToken) => WithCacheAsync(parse, (cache, ct) => ShowAsync(cache, parse.GetValue(teamId), parse.GetValue(experimentId), ct), cancellationToken, buildFirst: true));
+        show.SetAction((parse, cancellationToken) => Act(parse, (cache, ct) => ShowAsync(cache, parse.GetValue(teamId), parse.GetValue(experimentId), ct), cancellationToken, buildFirst: true));
 
         var reconcileFrom = DateOption("--from", "Start of the range to repair, a UTC day (yyyy-MM-dd).");
         reconcileFrom.Required = true;
@@ -78,7 +78,7 @@ public static class Commands
             AllowMultipleArgumentsPerToken = true,
         };
         var reconcile = new Command("reconcile", "Recompute a range from the source and list the experiments whose statistics changed.") { reconcileFrom, reconcileTo, reconcileExperiments };
-        reconcile.SetAction((parse, cancellationToken) => WithCacheAsync(
+        reconcile.SetAction((parse, cancellationToken) => Act(
             parse,
             (cache, ct) => ReconcileAsync(cache, parse.GetValue(reconcileFrom)!.Value, parse.GetValue(reconcileTo), parse.GetValue(reconcileExperiments), ct),
             cancellationToken,
@@ -88,7 +88,7 @@ public static class Commands
         var lastDay = new Option<bool>("--last-day") { Description = "Only the last day before the refresh window (cheap)." };
         var noRepair = new Option<bool>("--no-repair") { Description = "Only report the ranges that differ (the health check then shows them)." };
         var verify = new Command("verify", "Compare the source with the cache per stored month/day/hour and repair what differs; exit code 3 if drift is left.") { verifyFrom, lastDay, noRepair };
-        verify.SetAction((parse, cancellationToken) => WithCacheAsync(
+        verify.SetAction((parse, cancellationToken) => Act(
             parse,
             (cache, ct) => VerifyAsync(cache, parse.GetValue(verifyFrom), parse.GetValue(lastDay), !parse.GetValue(noRepair), ct),
             cancellationToken,
@@ -100,18 +100,17 @@ public static class Commands
         {
             connection, dataDirectory, status, refresh, compress, backfill, reconcile, verify, show,
         };
-        s_connection = connection;
-        s_dataDirectory = dataDirectory;
         return root.Parse(args).InvokeAsync();
-    }
 
-    private static Option<string?>? s_connection;
-    private static Option<string?>? s_dataDirectory;
+        // Every command connects the same way: --connection, else ConnectionStrings__Default, else the sample's own cluster (--data-dir).
+        Task<int> Act(ParseResult parse, Func<IStatisticsCache, CancellationToken, Task<int>> command, CancellationToken cancellationToken, bool buildFirst = false, long? maxRowsPerChunk = null) =>
+            WithCacheAsync(parse.GetValue(connection), parse.GetValue(dataDirectory), command, buildFirst, maxRowsPerChunk, cancellationToken);
+    }
 
     /// <param name="buildFirst">Build the cache first if it never was (as in a fresh database), so there is something to act on.</param>
     /// <param name="maxRowsPerChunk">Overrides <see cref="StatisticsCacheOptions.MaxRowsPerChunk"/> (smaller chunks: a smoother progress bar).</param>
     private static async Task<int> WithCacheAsync(
-        ParseResult parse, Func<IStatisticsCache, CancellationToken, Task<int>> command, CancellationToken cancellationToken, bool buildFirst = false, long? maxRowsPerChunk = null)
+        string? connection, string? dataDirectory, Func<IStatisticsCache, CancellationToken, Task<int>> command, bool buildFirst, long? maxRowsPerChunk, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddSimpleConsole(o =>
@@ -123,14 +122,14 @@ public static class Commands
         builder.Logging.AddFilter("StatsCache", LogLevel.Warning);
         builder.Logging.AddFilter("StatsCache.SampleHost.DataGenerator", LogLevel.Information);
         var overrides = new Dictionary<string, string?>();
-        if (parse.GetValue(s_connection!) is { Length: > 0 } connection)
+        if (connection is { Length: > 0 })
         {
             overrides["ConnectionStrings:Default"] = connection;
         }
 
-        if (parse.GetValue(s_dataDirectory!) is { Length: > 0 } directory)
+        if (dataDirectory is { Length: > 0 })
         {
-            overrides["Sample:DataDirectory"] = directory;
+            overrides["Sample:DataDirectory"] = dataDirectory;
         }
 
         builder.Configuration.AddInMemoryCollection(overrides);
