@@ -25,7 +25,7 @@ internal static class AdminPage
 
     public static async Task<IResult> RenderAsync(
         IStatisticsCache cache, SampleDbContext db, StatusHistory history, TrafficSimulator simulator,
-        IOptions<StatisticsCacheOptions> options, IOptions<HostedMaintenanceOptions> maintenance, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<StatisticsCacheOptions> options, IOptions<HostedMaintenanceOptions> maintenance, IConfiguration configuration, TimeProvider time, CancellationToken cancellationToken)
     {
         var read = Stopwatch.StartNew();
         var status = await cache.GetStatusAsync(Runs, cancellationToken);
@@ -101,9 +101,21 @@ internal static class AdminPage
         Row(html, "Hourly buckets kept for", E(Duration(o.HourlyRetention)));
         Row(html, "Daily buckets kept for", E(Duration(o.DailyRetention)));
         var schedule = maintenance.Value;
-        Row(html, "Refresh every (hosted maintenance)", E(Duration(schedule.RefreshInterval)));
-        Row(html, "Compress every (hosted maintenance)", E(Duration(schedule.CompressInterval)));
-        Row(html, "Verify the last day every (hosted maintenance)", schedule.VerifyInterval is { } verify && verify > TimeSpan.Zero ? E(Duration(verify)) : "never");
+        if (configuration.GetValue("Sample:HostedMaintenance", true))
+        {
+            Row(html, "Refresh every (hosted maintenance)", E(Duration(schedule.RefreshInterval)));
+            Row(html, "Compress every (hosted maintenance)", E(Duration(schedule.CompressInterval)));
+            Row(html, "Verify the last day every (hosted maintenance)", schedule.VerifyInterval is { } verify && verify > TimeSpan.Zero ? E(Duration(verify)) : "never");
+        }
+        else
+        {
+            Row(html, "Hosted maintenance", "off (Sample:HostedMaintenance): refresh with the commands");
+        }
+
+        var simulation = simulator.Options;
+        Row(html, "Traffic simulator (Sample:Simulator)", simulation.Enabled
+            ? E(string.Create(CultureInfo.InvariantCulture, $"a write every {Duration(simulation.Interval)}: up to {simulation.MaxSessions} sessions and {simulation.MaxMessages} messages, a late one (up to {Duration(simulation.MaxLateness)}) with chance {simulation.LateChance:P0}"))
+            : "off");
         html.Append("</table>");
         return Page("Statistics cache", html);
     }
