@@ -55,10 +55,16 @@ public sealed class SampleFixture : IAsyncLifetime
         }
         else
         {
-            _dataDirectory = Path.Combine("/tmp", "statscache-browser-" + Guid.NewGuid().ToString("N")[..8]);
+            RemoveAbandonedClusters();
+            _dataDirectory = Path.Combine("/tmp", DirectoryPrefix + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(_dataDirectory);
+            await File.WriteAllTextAsync(Path.Combine(_dataDirectory, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var embedded = await EmbeddedPostgres.StartOrAttachAsync(_dataDirectory);
             ConnectionString = embedded.ConnectionString;
-            // This fixture owns the cluster: it stops and deletes it in DisposeAsync.
+            // This fixture owns the cluster: it stops and deletes it in DisposeAsync, or when the process exits
+            // without disposing; a later run removes what a killed run left.
+            var directory = _dataDirectory;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => EmbeddedPostgres.StopAndDelete(directory);
         }
 
         var port = FreePort();
@@ -124,6 +130,37 @@ public sealed class SampleFixture : IAsyncLifetime
             await connection.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_createdDatabase} WITH (FORCE)", connection);
             await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    private const string DirectoryPrefix = "statscache-browser-";
+    private const string OwnerFile = "owner.pid";
+
+    /// <summary>Stops and deletes the clusters of earlier runs whose process is gone (killed before it could clean up).</summary>
+    private static void RemoveAbandonedClusters()
+    {
+        foreach (var directory in Directory.GetDirectories("/tmp", DirectoryPrefix + "*"))
+        {
+            var owner = Path.Combine(directory, OwnerFile);
+            if (File.Exists(owner)
+                && int.TryParse(File.ReadAllText(owner), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                && !IsAlive(pid))
+            {
+                EmbeddedPostgres.StopAndDelete(directory);
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 
