@@ -153,7 +153,7 @@ internal static class AdminPage
         svg.Append(CultureInfo.InvariantCulture,
             $"<text x=\"{Left}\" y=\"{Height - 2}\">{refreshes[0].StartedAt:HH:mm} UTC</text><text x=\"{Width - 60}\" y=\"{Height - 2}\">{refreshes[^1].StartedAt:HH:mm} UTC</text></svg>");
         html.Append(svg).Append(CultureInfo.InvariantCulture,
-            $"<p class=note>The last {refreshes.Count} refreshes, oldest left: median {Median(refreshes.Select(r => r.Duration.TotalMilliseconds)):N0} ms, slowest {max:N0} ms.</p>");
+            $"<p class=note>{(refreshes.Count == 1 ? "One refresh so far" : $"The last {refreshes.Count} refreshes, oldest left")}: median {Median(refreshes.Select(r => r.Duration.TotalMilliseconds)):N0} ms, slowest {max:N0} ms.</p>");
     }
 
     /// <summary>Bucket counts by size over time (from the sample's in-memory <see cref="StatusHistory"/>): one line per size, on a shared scale.</summary>
