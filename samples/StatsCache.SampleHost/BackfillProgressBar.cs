@@ -1,44 +1,53 @@
 using System.Globalization;
+using Spectre.Console;
 using StatsCache.Maintenance;
 
 namespace StatsCache.SampleHost;
 
 /// <summary>
-/// The backfill command's progress bar. On a terminal it redraws one line in place after each
-/// committed chunk; when the output is redirected (a log file, CI) it prints one line per chunk, so
-/// the log shows how far a backfill got. Reports arrive synchronously on the backfill's own thread
-/// (a <see cref="Progress{T}"/> would post them to the thread pool, out of order).
+/// The backfill command's progress bar, drawn by Spectre.Console: on a terminal a live bar with the
+/// rows written, the time taken and the time left; when the output is redirected (a log file, CI) one
+/// line per committed chunk, so the log shows how far a backfill got. The library reports after each
+/// committed chunk; the command asks for small chunks (<c>--chunk-rows</c>) so the bar moves smoothly.
 /// </summary>
-internal sealed class BackfillProgressBar : IProgress<BackfillProgress>
+internal static class BackfillProgressBar
 {
-    private const int Width = 30;
-    private readonly bool _inPlace = !Console.IsOutputRedirected;
-    private int _lastLength;
-
-    public void Report(BackfillProgress value)
+    public static async Task<BackfillResult> RunAsync(Func<IProgress<BackfillProgress>, Task<BackfillResult>> backfill)
     {
-        var filled = (int)Math.Round(value.Fraction * Width);
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"[{new string('#', filled)}{new string('.', Width - filled)}] {value.Fraction,4:P0}  chunk {value.ChunksDone}/{value.ChunksTotal}, done until {value.DoneUntil:yyyy-MM-dd HH:mm}, {value.RowsWritten:N0} rows");
-        if (_inPlace)
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            // Pad over the previous line in case this one is shorter.
-            Console.Write("\r" + line.PadRight(_lastLength));
-            _lastLength = line.Length;
+            return await backfill(new LineProgress());
         }
-        else
+
+        BackfillResult result = null!;
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("backfill: starting", maxValue: 1);
+                result = await backfill(new TaskProgress(task));
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    /// <summary>Reports arrive synchronously on the backfill's own thread (a <see cref="Progress{T}"/> would post them to the thread pool, out of order).</summary>
+    private sealed class TaskProgress(ProgressTask task) : IProgress<BackfillProgress>
+    {
+        public void Report(BackfillProgress value)
         {
-            Console.WriteLine(line);
+            task.MaxValue = Math.Max(1, value.ChunksTotal);
+            task.Value = value.ChunksDone;
+            task.Description = string.Create(CultureInfo.InvariantCulture,
+                $"chunk {value.ChunksDone}/{value.ChunksTotal}, done until {value.DoneUntil:yyyy-MM-dd HH:mm}, {value.RowsWritten:N0} rows");
         }
     }
 
-    /// <summary>Ends the in-place line, so what follows starts on a line of its own.</summary>
-    public void Finish()
+    private sealed class LineProgress : IProgress<BackfillProgress>
     {
-        if (_inPlace && _lastLength > 0)
-        {
-            Console.WriteLine();
-            _lastLength = 0;
-        }
+        public void Report(BackfillProgress value) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{value.Fraction,4:P0}  chunk {value.ChunksDone}/{value.ChunksTotal}, done until {value.DoneUntil:yyyy-MM-dd HH:mm} UTC, {value.RowsWritten:N0} rows"));
     }
 }

@@ -6,34 +6,68 @@ using StatsCache.Reads;
 namespace StatsCache.SampleHost;
 
 /// <summary>
-/// Management commands: <c>refresh</c>, <c>compress</c>, <c>backfill [--from yyyy-MM-dd]</c>,
+/// Management commands: <c>status</c>, <c>refresh</c>, <c>compress</c>, <c>backfill [--from yyyy-MM-dd]</c>,
 /// <c>reconcile --from yyyy-MM-dd [--to yyyy-MM-dd] [--experiment id …]</c>,
 /// <c>verify [--last-day] [--from yyyy-MM-dd] [--no-repair]</c> and
-/// <c>show &lt;teamId&gt; &lt;experimentId&gt;</c>. Each runs against the same database as the web app
-/// (the throwaway one when no connection string is configured), generating data if it is empty.
+/// <c>show &lt;teamId&gt; &lt;experimentId&gt;</c>. Each acts on the same database as the web app: the
+/// configured connection string (<c>--connection</c>, or <c>ConnectionStrings__Default</c>), else the
+/// sample's own cluster in its data directory (<c>--data-dir</c>, default
+/// <see cref="EmbeddedPostgres.DefaultDirectory"/>), attached to while the web app runs, started for the
+/// command (and stopped after it) while it does not.
 /// </summary>
 public static class Commands
 {
-    private static readonly string[] Names = ["refresh", "compress", "backfill", "reconcile", "verify", "show", "--help", "-h", "-?"];
-
-    public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0], StringComparer.Ordinal);
+    /// <summary>
+    /// Whether the arguments ask for a command rather than the web app: the first one is a word (a
+    /// command name, or a typo of one: that prints the usage) or asks for help. Options such as
+    /// <c>--urls …</c> or <c>--Key=value</c> and configuration such as <c>Key=value</c> go to the web app.
+    /// </summary>
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0
+        && (args[0] is "--help" or "-h" or "-?" or "help" or "--version"
+            || (!args[0].StartsWith('-') && !args[0].Contains('=', StringComparison.Ordinal)));
 
     public static Task<int> RunAsync(string[] args)
     {
+        if (args is ["help", ..])
+        {
+            args = ["--help", .. args[1..]];
+        }
+
+        var connection = new Option<string?>("--connection")
+        {
+            Description = "Npgsql connection string of the database to act on; default: ConnectionStrings__Default, else the sample's own PostgreSQL.",
+            Recursive = true,
+        };
+        var dataDirectory = new Option<string?>("--data-dir")
+        {
+            Description = $"Data directory of the sample's own PostgreSQL (Sample__DataDirectory); default: {EmbeddedPostgres.DefaultDirectory}.",
+            Recursive = true,
+        };
+
+        var status = new Command("status", "Print the cache's state: watermark and its lag, buckets, recent runs.");
+        status.SetAction((parse, cancellationToken) => Act(parse, StatusAsync, cancellationToken));
+
         var refresh = new Command("refresh", "Refresh recent buckets (builds the cache on first use).");
-        refresh.SetAction((_, cancellationToken) => WithCacheAsync(RefreshAsync, cancellationToken));
+        refresh.SetAction((parse, cancellationToken) => Act(parse, RefreshAsync, cancellationToken));
 
         var compress = new Command("compress", "Roll old hourly buckets into days and old days into months.");
-        compress.SetAction((_, cancellationToken) => WithCacheAsync(CompressAsync, cancellationToken, buildFirst: true));
+        compress.SetAction((parse, cancellationToken) => Act(parse, CompressAsync, cancellationToken, buildFirst: true));
 
         var from = DateOption("--from", "Recompute from this UTC day on (yyyy-MM-dd); default: from the first source row.");
-        var backfill = new Command("backfill", "Rebuild buckets from the source, printing progress.") { from };
-        backfill.SetAction((parse, cancellationToken) => WithCacheAsync((cache, ct) => BackfillAsync(cache, parse.GetValue(from), ct), cancellationToken));
+        var chunkRows = new Option<long>("--chunk-rows")
+        {
+            Description = "Source rows per committed chunk (the progress bar moves once a chunk); default 20,000.",
+            DefaultValueFactory = _ => 20_000,
+        };
+        var backfill = new Command("backfill", "Rebuild buckets from the source, with a progress bar.") { from, chunkRows };
+        backfill.SetAction((parse, cancellationToken) => Act(
+            parse, (cache, ct) => BackfillAsync(cache, parse.GetValue(from), ct), cancellationToken, maxRowsPerChunk: Math.Max(1_000, parse.GetValue(chunkRows))));
 
         var teamId = new Argument<long>("teamId") { Description = "The team." };
         var experimentId = new Argument<long>("experimentId") { Description = "The experiment (chatbot) of that team." };
-        var show = new Command("show", "Print the stored buckets of one experiment.") { teamId, experimentId };
-        show.SetAction((parse, cancellationToken) => WithCacheAsync((cache, ct) => ShowAsync(cache, parse.GetValue(teamId), parse.GetValue(experimentId), ct), cancellationToken, buildFirst: true));
+        var show = new Command("show", "Print the stored buckets of one experiment and its totals in each read mode.") { teamId, experimentId };
+        show.SetAction((parse, cancellationToken) => Act(parse, (cache, ct) => ShowAsync(cache, parse.GetValue(teamId), parse.GetValue(experimentId), ct), cancellationToken, buildFirst: true));
 
         var reconcileFrom = DateOption("--from", "Start of the range to repair, a UTC day (yyyy-MM-dd).");
         reconcileFrom.Required = true;
@@ -44,7 +78,8 @@ public static class Commands
             AllowMultipleArgumentsPerToken = true,
         };
         var reconcile = new Command("reconcile", "Recompute a range from the source and list the experiments whose statistics changed.") { reconcileFrom, reconcileTo, reconcileExperiments };
-        reconcile.SetAction((parse, cancellationToken) => WithCacheAsync(
+        reconcile.SetAction((parse, cancellationToken) => Act(
+            parse,
             (cache, ct) => ReconcileAsync(cache, parse.GetValue(reconcileFrom)!.Value, parse.GetValue(reconcileTo), parse.GetValue(reconcileExperiments), ct),
             cancellationToken,
             buildFirst: true));
@@ -52,21 +87,30 @@ public static class Commands
         var verifyFrom = DateOption("--from", "Verify from this UTC day on (yyyy-MM-dd); default: everything.");
         var lastDay = new Option<bool>("--last-day") { Description = "Only the last day before the refresh window (cheap)." };
         var noRepair = new Option<bool>("--no-repair") { Description = "Only report the ranges that differ (the health check then shows them)." };
-        var verify = new Command("verify", "Compare the source with the cache per stored month/day/hour and repair what differs.") { verifyFrom, lastDay, noRepair };
-        verify.SetAction((parse, cancellationToken) => WithCacheAsync(
+        var verify = new Command("verify", "Compare the source with the cache per stored month/day/hour and repair what differs; exit code 3 if drift is left.") { verifyFrom, lastDay, noRepair };
+        verify.SetAction((parse, cancellationToken) => Act(
+            parse,
             (cache, ct) => VerifyAsync(cache, parse.GetValue(verifyFrom), parse.GetValue(lastDay), !parse.GetValue(noRepair), ct),
             cancellationToken,
             buildFirst: true));
 
-        var root = new RootCommand("StatsCache sample host. Without a command it runs the web app on http://127.0.0.1:5080.")
+        var root = new RootCommand(
+            "StatsCache sample host. Without a command it runs the web app on http://127.0.0.1:5080; a command acts on the same database " +
+            "(the running sample's, found through its data directory, or --connection) and exits.")
         {
-            refresh, compress, backfill, reconcile, verify, show,
+            connection, dataDirectory, status, refresh, compress, backfill, reconcile, verify, show,
         };
         return root.Parse(args).InvokeAsync();
+
+        // Every command connects the same way: --connection, else ConnectionStrings__Default, else the sample's own cluster (--data-dir).
+        Task<int> Act(ParseResult parse, Func<IStatisticsCache, CancellationToken, Task<int>> command, CancellationToken cancellationToken, bool buildFirst = false, long? maxRowsPerChunk = null) =>
+            WithCacheAsync(parse.GetValue(connection), parse.GetValue(dataDirectory), command, buildFirst, maxRowsPerChunk, cancellationToken);
     }
 
-    /// <param name="buildFirst">Build the cache first if it never was (as in a fresh throwaway database), so there is something to act on.</param>
-    private static async Task<int> WithCacheAsync(Func<IStatisticsCache, CancellationToken, Task> command, CancellationToken cancellationToken, bool buildFirst = false)
+    /// <param name="buildFirst">Build the cache first if it never was (as in a fresh database), so there is something to act on.</param>
+    /// <param name="maxRowsPerChunk">Overrides <see cref="StatisticsCacheOptions.MaxRowsPerChunk"/> (smaller chunks: a smoother progress bar).</param>
+    private static async Task<int> WithCacheAsync(
+        string? connection, string? dataDirectory, Func<IStatisticsCache, CancellationToken, Task<int>> command, bool buildFirst, long? maxRowsPerChunk, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddSimpleConsole(o =>
@@ -75,13 +119,26 @@ public static class Commands
             o.TimestampFormat = "HH:mm:ss ";
         });
         // The commands print their own results; keep the library's per-chunk log lines out of the way.
-        builder.Logging.AddFilter("StatsCache.Maintenance", LogLevel.Warning);
+        builder.Logging.AddFilter("StatsCache", LogLevel.Warning);
+        builder.Logging.AddFilter("StatsCache.SampleHost.DataGenerator", LogLevel.Information);
+        var overrides = new Dictionary<string, string?>();
+        if (connection is { Length: > 0 })
+        {
+            overrides["ConnectionStrings:Default"] = connection;
+        }
+
+        if (dataDirectory is { Length: > 0 })
+        {
+            overrides["Sample:DataDirectory"] = dataDirectory;
+        }
+
+        builder.Configuration.AddInMemoryCollection(overrides);
 
         string connectionString;
         EmbeddedPostgres? embedded;
         try
         {
-            (connectionString, embedded) = await SampleApp.ConnectAsync(builder.Configuration, cancellationToken);
+            (connectionString, embedded) = await SampleApp.ConnectAsync(builder.Configuration, Console.WriteLine, cancellationToken);
         }
         catch (InvalidOperationException ex)
         {
@@ -91,9 +148,23 @@ public static class Commands
 
         await using (embedded)
         {
-            builder.Services.AddSampleServices(connectionString);
+            builder.Services.AddSampleServices(connectionString, builder.Configuration);
+            if (maxRowsPerChunk is { } rows)
+            {
+                builder.Services.PostConfigure<StatisticsCacheOptions>(o => o.MaxRowsPerChunk = rows);
+            }
+
             using var host = builder.Build();
-            await SampleApp.PrepareDatabaseAsync(host.Services, builder.Configuration, cancellationToken);
+            try
+            {
+                await SampleApp.PrepareDatabaseAsync(host.Services, builder.Configuration, cancellationToken);
+            }
+            catch (Npgsql.NpgsqlException ex)
+            {
+                await Console.Error.WriteLineAsync($"Cannot reach the database: {ex.Message}");
+                return 1;
+            }
+
             var cache = host.Services.GetRequiredService<IStatisticsCache>();
             if (buildFirst && (await cache.GetStatusAsync(0, cancellationToken)).Watermark is null)
             {
@@ -101,55 +172,62 @@ public static class Commands
                 await RefreshAsync(cache, cancellationToken);
             }
 
-            await command(cache, cancellationToken);
+            return await command(cache, cancellationToken);
+        }
+    }
+
+    private static async Task<int> StatusAsync(IStatisticsCache cache, CancellationToken cancellationToken)
+    {
+        var s = await cache.GetStatusAsync(10, cancellationToken);
+        Console.WriteLine(s.Watermark is { } w
+            ? Invariant($"watermark: {w:yyyy-MM-dd HH:mm:ss} UTC ({Pages.Html.Duration(s.WatermarkLag ?? TimeSpan.Zero)} behind now)")
+            : "watermark: never built (run refresh, or start the web app)");
+        Console.WriteLine(Invariant($"buckets: {string.Join(", ", s.BucketCounts.OrderBy(c => c.Key).Select(c => Invariant($"{c.Value:N0} {c.Key.ToString().ToLowerInvariant()}")))}; {s.SessionRows:N0} session rows{(s.BackfillInProgress ? "; a backfill is in progress" : "")}"));
+        Console.WriteLine("recent runs:");
+        foreach (var run in s.RecentRuns)
+        {
+            Console.WriteLine(Invariant($"  {run.StartedAt:yyyy-MM-dd HH:mm:ss}  {run.Operation,-16} {run.Duration.TotalMilliseconds,8:N0} ms {run.RowsWritten,9:N0} rows  {Pages.Html.Readable(run.Detail)}"));
         }
 
         return 0;
     }
 
-    private static async Task RefreshAsync(IStatisticsCache cache, CancellationToken cancellationToken)
+    private static async Task<int> RefreshAsync(IStatisticsCache cache, CancellationToken cancellationToken)
     {
         var r = await cache.RefreshAsync(cancellationToken);
         Console.WriteLine(r.Skipped
             ? "refresh: skipped (another instance is running maintenance)"
-            : Invariant($"refresh{(r.Initialized ? " (initial build: full backfill)" : "")}: [{r.From:O}, {r.To:O}) wrote {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms"));
+            : Invariant($"refresh{(r.Initialized ? " (initial build: full backfill)" : "")}: [{r.From:yyyy-MM-dd HH:mm:ss}, {r.To:yyyy-MM-dd HH:mm:ss}) UTC, wrote {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms"));
+        return 0;
     }
 
-    private static async Task CompressAsync(IStatisticsCache cache, CancellationToken cancellationToken)
+    private static async Task<int> CompressAsync(IStatisticsCache cache, CancellationToken cancellationToken)
     {
         var r = await cache.CompressAsync(cancellationToken);
         Console.WriteLine(r.Skipped
             ? "compress: skipped (another instance is running maintenance, or the cache was never built)"
-            : Invariant($"compress: wrote {r.BucketsWritten:N0} buckets; monthly before {r.DailyFrom:O}, daily before {r.HourlyFrom:O}; {r.Duration.TotalMilliseconds:N0} ms"));
+            : Invariant($"compress: wrote {r.BucketsWritten:N0} buckets; monthly before {r.DailyFrom:yyyy-MM-dd HH:mm}, daily before {r.HourlyFrom:yyyy-MM-dd HH:mm} UTC; {r.Duration.TotalMilliseconds:N0} ms"));
+        return 0;
     }
 
-    private static async Task BackfillAsync(IStatisticsCache cache, DateTime? from, CancellationToken cancellationToken)
+    private static async Task<int> BackfillAsync(IStatisticsCache cache, DateTime? from, CancellationToken cancellationToken)
     {
         Console.WriteLine(from is { } f ? Invariant($"backfill from {f:yyyy-MM-dd} (UTC)") : "backfill from the first source row");
-        var bar = new BackfillProgressBar();
-        BackfillResult r;
-        try
-        {
-            r = await cache.BackfillAsync(new BackfillRequest(from), bar, cancellationToken);
-        }
-        finally
-        {
-            bar.Finish();
-        }
-
+        var r = await BackfillProgressBar.RunAsync(progress => cache.BackfillAsync(new BackfillRequest(from), progress, cancellationToken));
         Console.WriteLine(Invariant(
-            $"backfill{(r.Resumed ? " (resumed)" : "")}: [{r.From:O}, {r.To:O}) {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms"));
+            $"backfill{(r.Resumed ? " (resumed)" : "")}: [{r.From:yyyy-MM-dd HH:mm}, {r.To:yyyy-MM-dd HH:mm}) UTC, {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms"));
+        return 0;
     }
 
-    private static async Task ReconcileAsync(IStatisticsCache cache, DateTime from, DateTime? to, long[]? experimentIds, CancellationToken cancellationToken)
+    private static async Task<int> ReconcileAsync(IStatisticsCache cache, DateTime from, DateTime? to, long[]? experimentIds, CancellationToken cancellationToken)
     {
         var request = new ReconcileRequest(from, to ?? DateTime.UtcNow, experimentIds is { Length: > 0 } ? experimentIds : null);
         var r = await cache.ReconcileAsync(request, cancellationToken);
         Console.WriteLine(Invariant(
-            $"reconcile: [{r.From:O}, {r.To:O}) {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms; {r.Changes.Count} experiment(s) changed"));
+            $"reconcile: [{r.From:yyyy-MM-dd HH:mm}, {r.To:yyyy-MM-dd HH:mm}) UTC, {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms; {r.Changes.Count} experiment(s) changed"));
         if (r.Changes.Count == 0)
         {
-            return;
+            return 0;
         }
 
         // The range's totals before and after, per changed experiment: what a late or deleted row moved.
@@ -160,26 +238,38 @@ public static class Commands
                 $"{c.TeamId,5} {c.After.ExperimentId,10}  {Change(c.Before.Sessions, c.After.Sessions),-17} {Change(c.Before.Participants, c.After.Participants),-17} {Change(c.Before.HumanMessages, c.After.HumanMessages),-17}"));
         }
 
+        return 0;
+
         static string Change(long before, long after) => before == after ? Invariant($"{after:N0}") : Invariant($"{before:N0} → {after:N0}");
     }
 
-    private static async Task VerifyAsync(IStatisticsCache cache, DateTime? from, bool lastDay, bool repair, CancellationToken cancellationToken)
+    private static async Task<int> VerifyAsync(IStatisticsCache cache, DateTime? from, bool lastDay, bool repair, CancellationToken cancellationToken)
     {
         var request = lastDay ? VerifyRequest.LastDay(repair) : new VerifyRequest { From = from, Repair = repair };
         var r = await cache.VerifyAsync(request, cancellationToken);
         Console.WriteLine(Invariant(
-            $"verify: [{r.From:O}, {r.To:O}) {r.RangesChecked} ranges in {r.Duration.TotalMilliseconds:N0} ms; {r.Ranges.Count} differed, {r.Changes.Count} experiment(s) changed, {(r.Clean ? "clean" : "drift left")}"));
+            $"verify: [{r.From:yyyy-MM-dd HH:mm}, {r.To:yyyy-MM-dd HH:mm}) UTC, {r.RangesChecked} ranges in {r.Duration.TotalMilliseconds:N0} ms; {r.Ranges.Count} differed, {r.Changes.Count} experiment(s) changed, {(r.Clean ? "clean" : "drift left")}"));
         foreach (var range in r.Ranges)
         {
             var cached = range.After ?? range.Before;
             Console.WriteLine(Invariant(
                 $"  {range.Verdict,-8} {range.Size,-5} [{range.From:yyyy-MM-dd HH:mm}, {range.To:yyyy-MM-dd HH:mm})  source {range.Source.Sessions:N0} sessions / {range.Source.HumanMessages:N0} msgs, cache {range.Before.Sessions:N0} / {range.Before.HumanMessages:N0}{(range.After is null ? "" : Invariant($" → {cached.Sessions:N0} / {cached.HumanMessages:N0}"))}"));
         }
+
+        // Drift left in place (--no-repair, or a repair that did not settle) is an exit code a script can test.
+        return r.Clean ? 0 : 3;
     }
 
-    private static async Task ShowAsync(IStatisticsCache cache, long teamId, long experimentId, CancellationToken cancellationToken)
+    private static async Task<int> ShowAsync(IStatisticsCache cache, long teamId, long experimentId, CancellationToken cancellationToken)
     {
+        var totalsByMode = await cache.GetExperimentTotalsAsync(teamId, [experimentId], ReadMode.Live, cancellationToken);
         var buckets = await cache.GetExperimentBucketsAsync(teamId, experimentId, cancellationToken);
+        if (buckets.Count == 0 && totalsByMode[experimentId].Sessions == 0)
+        {
+            await Console.Error.WriteLineAsync(Invariant($"show: team {teamId} has no experiment {experimentId} with any activity (try: show 1 1)."));
+            return 2;
+        }
+
         Console.WriteLine(Invariant($"team {teamId}, experiment {experimentId}: {buckets.Count} buckets"));
         Console.WriteLine(Invariant($"{"size",-7} {"start (UTC)",-16}  {"end (UTC)",-16}  {"sessions",9} {"new part.",9} {"human msgs",10}  last activity"));
         foreach (var b in buckets)
@@ -196,6 +286,8 @@ public static class Commands
             Console.WriteLine(Invariant(
                 $"totals ({mode,-8}): {t.Sessions:N0} sessions, {t.Participants:N0} participants, {t.HumanMessages:N0} human messages, last activity {t.LastActivity:yyyy-MM-dd HH:mm:ss}"));
         }
+
+        return 0;
     }
 
     /// <summary>An option taking a UTC day, yyyy-MM-dd.</summary>

@@ -140,12 +140,12 @@ public sealed partial class DataGenerator(SampleDbContext db, ILogger<DataGenera
         LogTable(logger, table, rows, stopwatch.ElapsedMilliseconds);
     }
 
-    [LoggerMessage(LogLevel.Information, "Generating sample data into an empty database (scale {Scale})")]
+    [LoggerMessage(9010, LogLevel.Information, "Generating sample data into an empty database (scale {Scale})")]
     private static partial void LogStarting(ILogger logger, double scale);
 
-    [LoggerMessage(LogLevel.Information, "  {Table}: {Rows} rows in {ElapsedMs} ms")]
+    [LoggerMessage(9011, LogLevel.Information, "  {Table}: {Rows} rows in {ElapsedMs} ms")]
     private static partial void LogTable(ILogger logger, string table, int rows, long elapsedMs);
 
-    [LoggerMessage(LogLevel.Information, "Generated sample data (scale {Scale}): {Teams} teams, {Experiments} experiments, {Participants} participants, {Sessions} sessions, {Messages} messages in {ElapsedMs} ms")]
+    [LoggerMessage(9012, LogLevel.Information, "Generated sample data (scale {Scale}): {Teams} teams, {Experiments} experiments, {Participants} participants, {Sessions} sessions, {Messages} messages in {ElapsedMs} ms")]
     private static partial void LogGenerated(ILogger logger, double scale, int teams, int experiments, int participants, int sessions, int messages, long elapsedMs);
 }

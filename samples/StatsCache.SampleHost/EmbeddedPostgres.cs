@@ -6,43 +6,70 @@ using System.Net.Sockets;
 namespace StatsCache.SampleHost;
 
 /// <summary>
-/// A throwaway PostgreSQL cluster in a temporary directory, for when no connection string is
-/// configured: one command runs the sample on a fresh machine. The data is deleted on stop.
+/// The sample's own PostgreSQL cluster, for when no connection string is configured: one command runs
+/// the sample on a fresh machine. The cluster lives in a data directory that is kept across runs
+/// (<see cref="DefaultDirectory"/>, or <c>Sample:DataDirectory</c>), so a second start takes a second
+/// or two and finds its data (and its cache) where it left them.
 /// </summary>
 /// <remarks>
-/// PostgreSQL refuses to run as root: as root every binary runs through <c>runuser -u postgres --</c>
-/// in a directory under /tmp owned by <c>postgres</c>. Clusters left behind by a killed process are
-/// stopped and deleted on the next start.
+/// <para>
+/// The first process to need the cluster starts it on a free port and stops it when it exits; any
+/// other process (a management command while the web app runs) finds it running through PostgreSQL's
+/// own <c>postmaster.pid</c> (which records the port) and attaches to it, leaving it running.
+/// </para>
+/// <para>
+/// PostgreSQL refuses to run as root: as root every binary runs through <c>runuser -u postgres --</c>,
+/// and the directory (by default under /var/tmp, which <c>postgres</c> can enter) is owned by <c>postgres</c>.
+/// Durability is relaxed (fsync off): it is a demo's data, regenerated if it is ever lost.
+/// </para>
 /// </remarks>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
-    private const string DirectoryPrefix = "statscache-sample-";
-    private const string OwnerFile = "owner.pid";
     private const string Database = "statscache_sample";
 
     private readonly string _binDirectory;
     private int _stopped;
 
-    private EmbeddedPostgres(string binDirectory, string directory, int port)
+    private EmbeddedPostgres(string binDirectory, string directory, int port, bool startedHere)
     {
         _binDirectory = binDirectory;
         RootDirectory = directory;
         Port = port;
+        StartedHere = startedHere;
     }
 
-    /// <summary>The temporary directory holding the data directory, the socket and the server log.</summary>
+    /// <summary>
+    /// Where the sample keeps its cluster unless told otherwise: <c>/var/tmp/statscache-sample</c> as root
+    /// (<c>postgres</c> cannot enter /root), else <c>$XDG_DATA_HOME/statscache-sample</c> (<c>~/.local/share/…</c>).
+    /// </summary>
+    public static string DefaultDirectory =>
+        IsRoot
+            ? "/var/tmp/statscache-sample"
+            : Path.Combine(
+                Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"),
+                "statscache-sample");
+
+    /// <summary>The directory holding the data directory (<c>data/</c>), the socket and the server log.</summary>
     public string RootDirectory { get; }
 
     public int Port { get; }
+
+    /// <summary>Whether this process started the server (and so stops it); false when it found it running.</summary>
+    public bool StartedHere { get; }
 
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database={Database}";
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    /// <summary>Creates and starts a cluster; about 1–2 s.</summary>
+    private string DataDirectory => Path.Combine(RootDirectory, "data");
+
+    /// <summary>
+    /// Attaches to the cluster in <paramref name="directory"/> if it runs, else starts it (creating it
+    /// on first use). About 1–2 s to start, a few milliseconds to attach.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The server binaries are missing or the server did not start.</exception>
-    public static async Task<EmbeddedPostgres> StartAsync(Action<string>? log = null, CancellationToken cancellationToken = default)
+    public static async Task<EmbeddedPostgres> StartOrAttachAsync(string directory, Action<string>? log = null, CancellationToken cancellationToken = default)
     {
         var bin = LocateBinDirectory();
         if (IsRoot && FindOnPath("runuser") is null)
@@ -50,76 +77,70 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             throw new InvalidOperationException("Running as root, but 'runuser' (util-linux) is missing: PostgreSQL cannot run as root. Run as another user or configure ConnectionStrings:Default.");
         }
 
-        await CleanUpAbandonedAsync(bin, log, cancellationToken);
+        directory = Path.GetFullPath(directory);
+        Directory.CreateDirectory(directory);
 
-        var directory = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
-        await File.WriteAllTextAsync(Path.Combine(directory, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        // One process at a time decides whether to start the server (a web app and a command started together).
+        await using var startLock = await LockAsync(Path.Combine(directory, "start.lock"), cancellationToken);
+
+        var data = Path.Combine(directory, "data");
+        if (RunningPort(data) is { } runningPort)
+        {
+            log?.Invoke($"Using the sample's PostgreSQL already running on 127.0.0.1:{runningPort} (data in {directory}).");
+            return new EmbeddedPostgres(bin, directory, runningPort, startedHere: false);
+        }
+
         if (IsRoot)
         {
-            await RunAsync("chown", ["postgres:postgres", directory], directory, cancellationToken);
+            await RunAsync(("chown", ["-R", "postgres:postgres", directory]), directory, cancellationToken);
         }
 
         var port = FreePort();
-        var cluster = new EmbeddedPostgres(bin, directory, port);
-        try
+        var cluster = new EmbeddedPostgres(bin, directory, port, startedHere: true);
+        var stopwatch = Stopwatch.StartNew();
+        var created = false;
+        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
         {
-            var stopwatch = Stopwatch.StartNew();
-            await cluster.RunToolAsync("initdb", ["-D", cluster.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], cancellationToken);
-            // Always -l: without it the server inherits pg_ctl's output pipe and reading it hangs.
-            // Durability is off: the cluster is thrown away on exit anyway.
-            await cluster.RunToolAsync(
-                "pg_ctl",
-                [
-                    "-D", cluster.DataDirectory, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
-                    "-o", $"-p {port.ToString(CultureInfo.InvariantCulture)} -k {directory} -c listen_addresses=127.0.0.1 -c timezone=UTC -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                    "start",
-                ],
-                cancellationToken);
-            log?.Invoke($"Started a throwaway PostgreSQL on 127.0.0.1:{port} in {directory} ({stopwatch.ElapsedMilliseconds} ms); it is deleted on exit.");
-            return cluster;
+            if (Directory.Exists(data))
+            {
+                // A half-made cluster (initdb interrupted): start over.
+                Directory.Delete(data, recursive: true);
+            }
+
+            await cluster.RunToolAsync("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], cancellationToken);
+            created = true;
         }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
+
+        // Always -l: without it the server inherits pg_ctl's output pipe and reading it hangs.
+        await cluster.RunToolAsync(
+            "pg_ctl",
+            [
+                "-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
+                "-o", $"-p {port.ToString(CultureInfo.InvariantCulture)} -k {directory} -c listen_addresses=127.0.0.1 -c timezone=UTC -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                "start",
+            ],
+            cancellationToken);
+        log?.Invoke(created
+            ? $"Created the sample's PostgreSQL in {directory} and started it on 127.0.0.1:{port} ({stopwatch.ElapsedMilliseconds} ms); the data is kept for the next run."
+            : $"Started the sample's PostgreSQL on 127.0.0.1:{port} with the data kept in {directory} ({stopwatch.ElapsedMilliseconds} ms).");
+        return cluster;
     }
 
-    private string DataDirectory => Path.Combine(RootDirectory, "data");
-
-    /// <summary>Stops the server and deletes its directory. Safe to call more than once, from any thread.</summary>
+    /// <summary>Stops the server if this process started it (the data stays). Safe to call more than once, from any thread.</summary>
     public void Stop()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        if (!StartedHere || Interlocked.Exchange(ref _stopped, 1) != 0)
         {
             return;
         }
 
-        StopCluster(_binDirectory, RootDirectory);
+        StopServer(_binDirectory, RootDirectory);
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>Stops the server of <paramref name="directory"/> if it runs, whoever started it, and deletes the directory (tests, a reset).</summary>
+    public static void StopAndDelete(string directory)
     {
-        Stop();
-        return ValueTask.CompletedTask;
-    }
-
-    private static void StopCluster(string bin, string directory)
-    {
-        try
-        {
-            var data = Path.Combine(directory, "data");
-            if (File.Exists(Path.Combine(data, "postmaster.pid")))
-            {
-                RunAsync(Tool(bin, "pg_ctl", ["-D", data, "-m", "immediate", "-w", "-t", "30", "stop"]), directory, CancellationToken.None)
-                    .GetAwaiter().GetResult();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already stopped, or never started: nothing to stop.
-        }
-
+        StopServer(LocateBinDirectory(), directory);
         try
         {
             Directory.Delete(directory, recursive: true);
@@ -132,53 +153,94 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops and deletes clusters whose owning process is gone (it was killed before it could stop them).</summary>
-    private static async Task CleanUpAbandonedAsync(string bin, Action<string>? log, CancellationToken cancellationToken)
+    public ValueTask DisposeAsync()
     {
-        foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
-        {
-            var ownerFile = Path.Combine(directory, OwnerFile);
-            if (!File.Exists(ownerFile)
-                || !int.TryParse(await File.ReadAllTextAsync(ownerFile, cancellationToken), NumberStyles.Integer, CultureInfo.InvariantCulture, out var owner)
-                || IsAlive(owner))
-            {
-                continue;
-            }
+        Stop();
+        return ValueTask.CompletedTask;
+    }
 
-            log?.Invoke($"Removing a throwaway PostgreSQL left behind by process {owner}: {directory}");
-            StopCluster(bin, directory);
+    private static void StopServer(string bin, string directory)
+    {
+        var data = Path.Combine(directory, "data");
+        if (!File.Exists(Path.Combine(data, "postmaster.pid")))
+        {
+            return;
         }
+
+        try
+        {
+            // Fast, not immediate: the data is kept, so let the server write a clean shutdown checkpoint.
+            RunAsync(Tool(bin, "pg_ctl", ["-D", data, "-m", "fast", "-w", "-t", "30", "stop"]), directory, CancellationToken.None)
+                .GetAwaiter().GetResult();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already stopped: nothing to stop.
+        }
+    }
+
+    /// <summary>
+    /// The port of the server running on <paramref name="data"/>, from its <c>postmaster.pid</c> (line 1 the
+    /// pid, line 4 the port, line 8 the status); null when it does not run (no file, a stale one, not ready).
+    /// </summary>
+    private static int? RunningPort(string data)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(Path.Combine(data, "postmaster.pid"));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        if (lines.Length < 8
+            || !int.TryParse(lines[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid)
+            || !int.TryParse(lines[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var port)
+            || !lines[7].Trim().Equals("ready", StringComparison.Ordinal)
+            || !IsAlive(pid))
+        {
+            return null;
+        }
+
+        return port;
     }
 
     private static bool IsAlive(int pid)
     {
-        if (!Directory.Exists("/proc/self"))
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-        }
-
-        // /proc/<pid>/stat: "pid (comm) state ..."; a killed owner may linger as a zombie (Z) until reaped.
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            var afterName = stat.LastIndexOf(')');
-            return afterName < 0 || afterName + 2 >= stat.Length || stat[afterName + 2] is not ('Z' or 'X');
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
         }
-        catch (IOException)
+        catch (ArgumentException)
         {
             return false;
         }
-        catch (UnauthorizedAccessException)
+        catch (InvalidOperationException)
         {
-            return true;
+            return false;
+        }
+    }
+
+    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (deadline.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                await Task.Delay(100, cancellationToken);
+            }
         }
     }
 
@@ -190,9 +252,6 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var path = Path.Combine(bin, tool);
         return IsRoot ? ("runuser", ["-u", "postgres", "--", path, .. arguments]) : (path, arguments);
     }
-
-    private static Task RunAsync(string fileName, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellationToken) =>
-        RunAsync((fileName, arguments), workingDirectory, cancellationToken);
 
     private static async Task RunAsync((string FileName, IReadOnlyList<string> Arguments) command, string workingDirectory, CancellationToken cancellationToken)
     {
@@ -247,8 +306,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         throw new InvalidOperationException(
-            "No connection string is configured (ConnectionStrings:Default, or the environment variable ConnectionStrings__Default), " +
-            "so the sample tried to start a throwaway PostgreSQL, but its server binaries (initdb, pg_ctl) were found neither on PATH " +
+            "No connection string is configured (ConnectionStrings:Default, the environment variable ConnectionStrings__Default, or --connection), " +
+            "so the sample tried to start its own PostgreSQL, but the server binaries (initdb, pg_ctl) were found neither on PATH " +
             "nor in /usr/lib/postgresql/*/bin. Install the PostgreSQL server (e.g. apt-get install postgresql) or configure a connection string.");
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using StatsCache.SampleHost.Data;
 
 namespace StatsCache.SampleHost;
@@ -6,12 +7,17 @@ namespace StatsCache.SampleHost;
 /// <summary>What the web app and the management commands share: connection, services, schema and data.</summary>
 public static class SampleApp
 {
+    /// <summary>The collation that orders names with their numbers by value.</summary>
+    public const string NaturalCollation = "sample_natural";
+
     /// <summary>
     /// The configured connection string (<c>ConnectionStrings:Default</c>, e.g. from the environment
-    /// variable <c>ConnectionStrings__Default</c>), or, when none is configured, a freshly started
-    /// throwaway cluster (returned, so the caller stops it).
+    /// variable <c>ConnectionStrings__Default</c> or a command's <c>--connection</c>), or, when none is
+    /// configured, the sample's own cluster in <c>Sample:DataDirectory</c> (default
+    /// <see cref="EmbeddedPostgres.DefaultDirectory"/>): attached to if it runs, else started (returned,
+    /// so the caller stops it if it started it).
     /// </summary>
-    public static async Task<(string ConnectionString, EmbeddedPostgres? Embedded)> ConnectAsync(IConfiguration configuration, CancellationToken cancellationToken = default)
+    public static async Task<(string ConnectionString, EmbeddedPostgres? Embedded)> ConnectAsync(IConfiguration configuration, Action<string>? log, CancellationToken cancellationToken = default)
     {
         var configured = configuration.GetConnectionString("Default");
         if (!string.IsNullOrWhiteSpace(configured))
@@ -19,17 +25,22 @@ public static class SampleApp
             return (configured, null);
         }
 
-        var embedded = await EmbeddedPostgres.StartAsync(Console.WriteLine, cancellationToken);
+        var directory = configuration["Sample:DataDirectory"] is { Length: > 0 } d ? d : EmbeddedPostgres.DefaultDirectory;
+        var embedded = await EmbeddedPostgres.StartOrAttachAsync(directory, log, cancellationToken);
         // Belt and braces: also stop it if the process ends without unwinding (SIGTERM, Environment.Exit).
         AppDomain.CurrentDomain.ProcessExit += (_, _) => embedded.Stop();
         return (embedded.ConnectionString, embedded);
     }
 
     /// <summary>The host's own services plus the statistics cache, wired against the host's EF model; returns the cache's builder.</summary>
-    public static StatisticsCacheBuilder AddSampleServices(this IServiceCollection services, string connectionString)
+    public static StatisticsCacheBuilder AddSampleServices(this IServiceCollection services, string connectionString, IConfiguration configuration)
     {
         services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(connectionString));
         services.AddScoped<DataGenerator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<TrafficSimulatorOptions>(configuration.GetSection("Sample:Simulator"));
+        services.AddSingleton<TrafficSimulator>();
+        services.AddSingleton<StatusHistory>();
 
         return services.AddStatisticsCache(o =>
             {
@@ -52,6 +63,11 @@ public static class SampleApp
         // that creates the cache's tables next to its own, and applies it with its usual deployment.
         // The sample creates its whole schema, cache tables included, straight from the model.
         await db.Database.EnsureCreatedAsync(cancellationToken);
+
+        // The chatbots page sorts names in natural order ("Coach #16" before "Coach #106"): an ICU
+        // collation with numeric ordering, used only in that ORDER BY (EF.Functions.Collate).
+        await db.Database.ExecuteSqlRawAsync(
+            $"CREATE COLLATION IF NOT EXISTS {NaturalCollation} (provider = icu, locale = 'und-u-kn-true')", cancellationToken);
 
         var scale = configuration.GetValue("Sample:Scale", 1.0);
         await scope.ServiceProvider.GetRequiredService<DataGenerator>().GenerateIfEmptyAsync(scale, cancellationToken);

@@ -18,16 +18,22 @@ internal static class Sparkline
 {
     public static bool HasCoarsePoints(IReadOnlyList<SeriesPoint> points) => points.Any(p => p.Size > BucketSize.Day);
 
-    /// <param name="points">The series of one experiment over [<paramref name="from"/>, <paramref name="to"/>).</param>
+    /// <summary>A coarse point's height is its per-day average, so it compares with the day points around it.</summary>
+    public static double PerDay(SeriesPoint p) => p.Size > BucketSize.Day ? p.HumanMessages / Math.Max(1, (p.End - p.Start).TotalDays) : p.HumanMessages;
+
+    /// <summary>The highest per-day value of the series: the top of a scale that fits them all.</summary>
+    public static double Max(IEnumerable<IReadOnlyList<SeriesPoint>> series) =>
+        Math.Max(1, series.SelectMany(s => s).Select(PerDay).DefaultIfEmpty(0).Max());
+
+    /// <param name="points">The series of one experiment over [<paramref name="from"/>, <paramref name="to"/>); nothing is drawn outside it.</param>
     /// <param name="label">Accessible description (encoded here).</param>
-    public static string Render(IReadOnlyList<SeriesPoint> points, DateTime from, DateTime to, string label, int width = 120, int height = 24)
+    /// <param name="scaleMax">The value at the top of the chart: the same for every row of a page, so rows compare; default the series' own maximum.</param>
+    public static string Render(IReadOnlyList<SeriesPoint> points, DateTime from, DateTime to, string label, int width = 160, int height = 28, double? scaleMax = null)
     {
         var span = (to - from).TotalSeconds;
         double X(DateTime t) => Math.Clamp((t - from).TotalSeconds / span, 0, 1) * width;
-
-        // A coarse point's height is its per-day average, so it compares with the day points around it.
-        static double PerDay(SeriesPoint p) => p.Size > BucketSize.Day ? p.HumanMessages / Math.Max(1, (p.End - p.Start).TotalDays) : p.HumanMessages;
-        var max = Math.Max(1, points.Count == 0 ? 0 : points.Max(PerDay));
+        points = points.Where(p => p.End > from && p.Start < to).ToList();
+        var max = scaleMax ?? Max([points]);
         const double Pad = 2;
         double Y(double value) => height - Pad - (value / max * (height - 2 * Pad));
 
@@ -35,6 +41,7 @@ internal static class Sparkline
         svg.Append(CultureInfo.InvariantCulture,
             $"<svg class=spark width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{Html.E(label)}\"><title>{Html.E(label)}</title>");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"0\" y1=\"{height - Pad}\" x2=\"{width}\" y2=\"{height - Pad}\"/>");
+        svg.Append(CultureInfo.InvariantCulture, $"<line class=top x1=\"0\" y1=\"{Pad}\" x2=\"{width}\" y2=\"{Pad}\"/>");
 
         foreach (var p in points.Where(p => p.Size > BucketSize.Day))
         {
