@@ -62,8 +62,6 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    private string DataDirectory => Path.Combine(RootDirectory, "data");
-
     /// <summary>
     /// Attaches to the cluster in <paramref name="directory"/> if it runs, else starts it (creating it
     /// on first use). About 1–2 s to start, a few milliseconds to attach.
