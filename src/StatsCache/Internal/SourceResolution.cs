@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using StatsCache.Sources;
 
@@ -7,7 +8,9 @@ namespace StatsCache.Internal;
 /// The configured sources with entity mappings applied (table and column names read from the host's
 /// model), the names of our tables, and every problem found on the way. Run at start-up by
 /// <see cref="EntityModelOptionsValidator"/> (so a Guid key or a bad name stops the host) and again when
-/// the cache is first used, which builds its SQL from the result.
+/// the cache is first used, which builds its SQL from the result. A source given as a LINQ query
+/// (<see cref="LinqSourceMapping"/>) is translated with the context instance of the first overload, once:
+/// later resolutions (the model-only overload included) reuse that text.
 /// </summary>
 internal sealed record SourceResolution(
     SessionSourceOptions Sessions,
@@ -18,8 +21,17 @@ internal sealed record SourceResolution(
 {
     /// <param name="options">The options as configured.</param>
     /// <param name="marker">The entity mappings.</param>
+    /// <param name="context">An instance of the bound DbContext: its model, and the context LINQ sources are translated with.</param>
+    public static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, DbContext context) =>
+        Resolve(options, marker, context.Model, context);
+
+    /// <param name="options">The options as configured.</param>
+    /// <param name="marker">The entity mappings.</param>
     /// <param name="model">The bound DbContext's model; null when the cache is not bound to one.</param>
-    public static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IModel? model)
+    public static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IModel? model) =>
+        Resolve(options, marker, model, context: null);
+
+    private static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IModel? model, DbContext? context)
     {
         var sessions = Copy(options.Sessions);
         var messages = Copy(options.HumanMessages);
@@ -36,6 +48,12 @@ internal sealed record SourceResolution(
                     SourceRole.HumanMessages => messages,
                     _ => versions,
                 };
+                if (mapping is LinqSourceMapping linq)
+                {
+                    problems.AddRange(ApplyLinq(linq, target, context));
+                    continue;
+                }
+
                 try
                 {
                     EntityModelSourceResolver.Apply(model, mapping, target);
@@ -64,6 +82,37 @@ internal sealed record SourceResolution(
             .Concat(SourceRelation.Validate(messages, "HumanMessages", required: true))
             .Concat(SourceRelation.Validate(versions, "Versions", required: false)));
         return new SourceResolution(sessions, messages, versions, tables, problems);
+    }
+
+    /// <summary>A LINQ source becomes a SELECT source with the canonical column names (its ChangeTrackingTable and Schema stay as configured).</summary>
+    private static IEnumerable<string> ApplyLinq(LinqSourceMapping mapping, SourceOptions target, DbContext? context)
+    {
+        var translation = context is not null ? mapping.Translate(context) : mapping.Translated;
+        if (translation is null)
+        {
+            return [$"StatsCache: {mapping.Describe} was not translated: resolve the sources with an instance of the bound DbContext first (options validation does)."];
+        }
+
+        if (translation.Sql is not { } sql)
+        {
+            return translation.Problems;
+        }
+
+        target.Table = null;
+        target.Sql = sql;
+        if (target is VersionSourceOptions versions)
+        {
+            if (translation.HasTeam)
+            {
+                versions.TeamIdColumn ??= "team_id";
+            }
+            else if (versions.TeamIdColumn is { } column)
+            {
+                return [$"StatsCache: {mapping.Describe}: Versions.TeamIdColumn is '{column}' but the query names no TeamId; project TeamId, or leave TeamIdColumn unset."];
+            }
+        }
+
+        return [];
     }
 
     private static T Copy<T>(T source)
