@@ -85,6 +85,10 @@ internal static class LinqSourceTranslator
             problems.Add($"the projection does not name {string.Join(", ", missing)}");
         }
 
+        problems.AddRange(ChainOperators(query.Expression).Where(RefusedOperators.Contains).Distinct(StringComparer.Ordinal).Select(o => o.StartsWith("Take", StringComparison.Ordinal) || o.StartsWith("Skip", StringComparison.Ordinal)
+            ? $"the query uses .{o}(…): a source is all of its rows, and the cache counts every one; filter with Where instead"
+            : $"the query uses .{o}(…): a source's order means nothing to the cache, and an ORDER BY keeps PostgreSQL from flattening the sub-query, so the cache's time-range predicates could not reach your indexes; remove it"));
+
         problems.AddRange(VolatileMembers.Find(query.Expression).Select(m =>
             $"the query reads {m}, which EF translates to a value taken when each statement runs; a source must select the same rows whenever it is read. Filter on a fixed value, or leave time windows to the cache"));
 
@@ -119,6 +123,23 @@ internal static class LinqSourceTranslator
 
         var columns = string.Join(", ", canonical.Select(c => $"q.{QuoteAlias(c.Member)} AS {c.Canonical}"));
         return new LinqSourceTranslation($"SELECT {columns}\nFROM (\n{text.Trim()}\n) AS q", canonical.Select(c => c.Canonical).ToList(), []);
+    }
+
+    /// <summary>Operators of the query's own chain (not of sub-queries inside its lambdas) a source cannot have.</summary>
+    private static readonly HashSet<string> RefusedOperators = new(StringComparer.Ordinal)
+    {
+        nameof(Queryable.Take), nameof(Queryable.Skip), nameof(Queryable.TakeLast), nameof(Queryable.SkipLast), nameof(Queryable.TakeWhile), nameof(Queryable.SkipWhile),
+        nameof(Queryable.OrderBy), nameof(Queryable.OrderByDescending), nameof(Queryable.ThenBy), nameof(Queryable.ThenByDescending), nameof(Queryable.Order), nameof(Queryable.OrderDescending),
+    };
+
+    /// <summary>The names of the Queryable operators the query is chained from, outermost first.</summary>
+    private static IEnumerable<string> ChainOperators(Expression expression)
+    {
+        while (expression is MethodCallExpression { Method.DeclaringType: var type, Arguments.Count: > 0 } call && type == typeof(Queryable))
+        {
+            yield return call.Method.Name;
+            expression = call.Arguments[0];
+        }
     }
 
     /// <summary>The members (name, type) of the query's final <c>Select(x =&gt; new { … })</c>, or null when it ends otherwise.</summary>

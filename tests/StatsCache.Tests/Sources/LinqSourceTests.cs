@@ -151,6 +151,23 @@ public class LinqSourceTests
     }
 
     [Fact]
+    public void TakeAndOrderByAreRefusedButASubQueryInsideAFilterMayUseThem()
+    {
+        using var refused = Host(b => b.MapSessions<ChatContext>(db => db.Chats
+            .OrderBy(c => c.CreatedAt).Take(100)
+            .Select(c => new { c.TeamId, c.ExperimentId, SessionId = c.Id, c.ParticipantId, c.CreatedAt })));
+        using var accepted = Host(b => b.MapSessions<ChatContext>(db => db.Chats
+            .Where(c => db.Messages.Where(m => m.ChatId == c.Id).OrderBy(m => m.CreatedAt).Select(m => m.Role).FirstOrDefault() == "user")
+            .Select(c => new { c.TeamId, c.ExperimentId, SessionId = c.Id, c.ParticipantId, c.CreatedAt })));
+
+        var message = StartFails(refused);
+
+        message.Should().Contain("MapSessions<ChatContext> (LINQ query): the query uses .Take(…): a source is all of its rows")
+            .And.Contain("the query uses .OrderBy(…)");
+        Resolve(accepted).Problems.Should().BeEmpty("the first message of a chat is a filter, not an order of the source");
+    }
+
+    [Fact]
     public void AnExpressionEfCannotTranslateIsRefusedWithEfsReason()
     {
         using var provider = Host(b => b.MapSessions<ChatContext>(db => db.Chats
