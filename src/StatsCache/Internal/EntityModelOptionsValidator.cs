@@ -33,7 +33,8 @@ internal sealed class EntityModelOptionsValidator(StatisticsCacheRegistry regist
         }
 
         // With the context instance, LINQ sources are translated here, once, and their SQL checked like a host's own SELECT.
-        var problems = SourceResolution.Resolve(options, marker, context).Problems;
+        var logger = services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger("StatsCache.Sources");
+        var problems = SourceResolution.Resolve(options, marker, context, logger).Problems;
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(StatisticsCacheOptionsValidator.NamingTheCache(problems, marker));
     }
 }

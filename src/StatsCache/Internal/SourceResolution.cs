@@ -22,16 +22,17 @@ internal sealed record SourceResolution(
     /// <param name="options">The options as configured.</param>
     /// <param name="marker">The entity mappings.</param>
     /// <param name="context">An instance of the bound DbContext: its model, and the context LINQ sources are translated with.</param>
-    public static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, DbContext context) =>
-        Resolve(options, marker, context.Model, context);
+    /// <param name="logger">Where a LINQ source's first translation is logged, if anywhere.</param>
+    public static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, DbContext context, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        Resolve(options, marker, context.Model, (context, logger));
 
     /// <param name="options">The options as configured.</param>
     /// <param name="marker">The entity mappings.</param>
     /// <param name="model">The bound DbContext's model; null when the cache is not bound to one.</param>
     public static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IModel? model) =>
-        Resolve(options, marker, model, context: null);
+        Resolve(options, marker, model, translator: null);
 
-    private static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IModel? model, DbContext? context)
+    private static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IModel? model, (DbContext Context, Microsoft.Extensions.Logging.ILogger? Logger)? translator)
     {
         var sessions = Copy(options.Sessions);
         var messages = Copy(options.HumanMessages);
@@ -50,7 +51,7 @@ internal sealed record SourceResolution(
                 };
                 if (mapping is LinqSourceMapping linq)
                 {
-                    problems.AddRange(ApplyLinq(linq, target, context));
+                    problems.AddRange(ApplyLinq(linq, target, translator, marker.Describe));
                     continue;
                 }
 
@@ -85,9 +86,9 @@ internal sealed record SourceResolution(
     }
 
     /// <summary>A LINQ source becomes a SELECT source with the canonical column names (its ChangeTrackingTable and Schema stay as configured).</summary>
-    private static IEnumerable<string> ApplyLinq(LinqSourceMapping mapping, SourceOptions target, DbContext? context)
+    private static IEnumerable<string> ApplyLinq(LinqSourceMapping mapping, SourceOptions target, (DbContext Context, Microsoft.Extensions.Logging.ILogger? Logger)? translator, string cache)
     {
-        var translation = context is not null ? mapping.Translate(context) : mapping.Translated;
+        var translation = translator is { } t ? mapping.Translate(t.Context, t.Logger, cache) : mapping.Translated;
         if (translation is null)
         {
             return [$"StatsCache: {mapping.Describe} was not translated: resolve the sources with an instance of the bound DbContext first (options validation does)."];

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace StatsCache.Sources;
 
@@ -22,15 +25,29 @@ internal sealed record LinqSourceMapping(SourceRole Role, Type ContextType, Func
 
     /// <summary>
     /// The query's translation, made once with <paramref name="context"/> and kept: the same text every later call,
-    /// so the SQL a cache runs is the SQL validated at start-up.
+    /// so the SQL a cache runs is the SQL validated at start-up. The first successful translation is logged
+    /// (event 360 with the text's hash, 361 at Debug with the text) for the cache <paramref name="cache"/>.
     /// </summary>
-    public LinqSourceTranslation Translate(DbContext context)
+    public LinqSourceTranslation Translate(DbContext context, ILogger? logger = null, string cache = "the default cache")
     {
         lock (_gate)
         {
-            return _translation ??= LinqSourceTranslator.Translate(this, context);
+            if (_translation is null)
+            {
+                _translation = LinqSourceTranslator.Translate(this, context);
+                if (logger is not null && _translation.Sql is { } sql)
+                {
+                    SourceLog.LinqSourceTranslated(logger, cache, Describe, Hash(sql));
+                    SourceLog.LinqSourceSql(logger, cache, Describe, sql);
+                }
+            }
+
+            return _translation;
         }
     }
+
+    /// <summary>The first 16 hex digits of the text's SHA-256: enough to tell two texts apart in a log.</summary>
+    internal static string Hash(string sql) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql)))[..16];
 
     /// <summary>The translation made by <see cref="Translate"/>, or <see langword="null"/> before it ran.</summary>
     public LinqSourceTranslation? Translated

@@ -1,6 +1,7 @@
 using FluentAssertions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StatsCache.Internal;
 using StatsCache.Sources;
@@ -71,6 +72,24 @@ public class LinqSourceTests
         built.Should().Be(1, "the query is built and translated once per registration");
         modelOnly.Problems.Should().BeEmpty();
         modelOnly.HumanMessages.Sql.Should().Be(again.HumanMessages.Sql).And.Contain("FROM chat.messages AS m");
+    }
+
+    [Fact]
+    public void TheFirstTranslationLogsTheTextsHashOnce()
+    {
+        var logs = new CollectingLoggerProvider();
+        using var provider = Host(
+            b => b.MapHumanMessages<ChatContext>(db => db.Messages.Where(m => m.Role == "user").Select(m => new { m.Chat.TeamId, m.Chat.ExperimentId, SessionId = m.ChatId, m.CreatedAt })),
+            services: s => s.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Debug)));
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        _ = provider.GetRequiredService<IOptionsMonitor<StatisticsCacheOptions>>().Get(Options.DefaultName);
+
+        logs.Entries.Where(e => e.Id == 360).Should().ContainSingle().Which.Message.Should()
+            .Be($"StatsCache the default cache: MapHumanMessages<ChatContext> (LINQ query) translated to SQL, text sha256 {LinqSourceMapping.Hash(HumanMessagesOfChats)}. " +
+                "A new hash means the source counts differently: verify or rebuild the cache");
+        logs.Entries.Where(e => e.Id == 361).Should().ContainSingle().Which.Message.Should().EndWith(HumanMessagesOfChats);
     }
 
     [Fact]
@@ -222,9 +241,15 @@ public class LinqSourceTests
         return SourceResolution.Resolve(provider.GetRequiredService<IOptions<StatisticsCacheOptions>>().Value, marker, scope.ServiceProvider.GetRequiredService<ChatContext>().Model);
     }
 
-    private static ServiceProvider Host(Action<StatisticsCacheBuilder> map, Action<StatisticsCacheOptions>? configure = null)
+    private static ServiceProvider Host(Action<StatisticsCacheBuilder> map, Action<StatisticsCacheOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
-        var services = new ServiceCollection();
+        var collection = new ServiceCollection();
+        services?.Invoke(collection);
+        return Host(collection, map, configure);
+    }
+
+    private static ServiceProvider Host(ServiceCollection services, Action<StatisticsCacheBuilder> map, Action<StatisticsCacheOptions>? configure)
+    {
         services.AddDbContext<ChatContext>(o => o.UseNpgsql("Host=localhost;Database=never_opened"));
         services.AddDbContext<OtherContext>(o => o.UseNpgsql("Host=localhost;Database=never_opened"));
         map(services.AddStatisticsCache(o =>
@@ -234,6 +259,33 @@ public class LinqSourceTests
             configure?.Invoke(o);
         }).UseDbContext<ChatContext>());
         return services.BuildServiceProvider();
+    }
+
+    private sealed class CollectingLoggerProvider : ILoggerProvider
+    {
+        public List<(int Id, string Message)> Entries { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => new Collector(Entries);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Collector(List<(int Id, string Message)> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (entries)
+                {
+                    entries.Add((eventId.Id, formatter(state, exception)));
+                }
+            }
+        }
     }
 
     public sealed class Chat
