@@ -84,6 +84,59 @@ public sealed class LinqSourceTests(PostgresServer server)
         (await cache.VerifyAsync()).Clean.Should().BeTrue("verify recounts the ranges from the same translated source");
     }
 
+    /// <summary>
+    /// Version labels that arrive with their session (committed in the same transaction) need no timestamp of their
+    /// own: the version query takes the session's through the navigation. The rows' own created_at holds a value the
+    /// host invented (the epoch here) and is never read.
+    /// </summary>
+    [Fact]
+    public async Task VersionsThatArriveWithTheirSessionTakeTheSessionsTime()
+    {
+        await using var h = await CacheHarness.CreateAsync(server, Start);
+        await AddExperimentsAsync(h, (10, 1, "support bot"), (11, 1, "sales bot"), (20, 2, "other team's bot"));
+        var s1 = await AddSessionWithVersionsAsync(h, 1, 10, 100, Start.AddHours(-30), "v1", "v2");
+        var s2 = await AddSessionWithVersionsAsync(h, 1, 11, 101, Start.AddHours(-3), "v10");
+        var other = await AddSessionWithVersionsAsync(h, 2, 20, 200, Start.AddHours(-2), "v1");
+        await h.Data.AddMessagesAsync(1, 10, s1, [Start.AddHours(-29)], human: true);
+        await h.Data.AddMessagesAsync(2, 20, other, [Start.AddHours(-1)], human: true);
+
+        await using var provider = BuildCache(h, db => db.Versions.Select(v => new { v.Session.TeamId, v.SessionId, Version = v.Label, v.Session.CreatedAt }));
+        var cache = provider.GetRequiredService<IStatisticsCache>();
+        var live = new LiveStatistics(h.Db, LiveSessions, LiveHumanMessages,
+            "(SELECT s.team_id, v.session_id, v.version_label, s.created_at FROM message_versions v JOIN chat_sessions s ON s.id = v.session_id)");
+
+        await cache.RefreshAsync();
+        await AssertExactAsync(cache, live, h.Now, "after the first build");
+        (await cache.GetSessionTotalsAsync(1, [s1, s2], ReadMode.Cached))[s2].Versions.Should().Equal("v10");
+
+        // A session with its labels after the refresh: the real-time tail finds the labels by the session's time.
+        h.Advance(TimeSpan.FromMinutes(20));
+        var s3 = await AddSessionWithVersionsAsync(h, 1, 10, 102, h.Now.AddMinutes(-5), "v3");
+        await AssertExactAsync(cache, live, h.Now, "in real-time mode before the next refresh", ReadMode.RealTime, ReadMode.Live);
+        (await cache.GetSessionTotalsAsync(1, [s3], ReadMode.RealTime))[s3].Versions.Should().Equal("v3");
+
+        await cache.RefreshAsync();
+        await AssertExactAsync(cache, live, h.Now, "after the second refresh");
+        (await cache.GetSessionTotalsAsync(1, [s3], ReadMode.Cached))[s3].Versions.Should().Equal("v3");
+    }
+
+    /// <summary>A session and its version labels in one transaction; the labels' own created_at is a made-up value.</summary>
+    private static async Task<long> AddSessionWithVersionsAsync(CacheHarness h, long team, long experiment, long participant, DateTime createdAt, params string[] labels)
+    {
+        await using var connection = await h.Db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var id = await h.Data.AddSessionAsync(team, experiment, participant, createdAt, connection, transaction);
+        await using (var command = new Npgsql.NpgsqlCommand("INSERT INTO message_versions (session_id, version_label, created_at) SELECT @session, unnest(@labels), '1970-01-01Z'", connection, transaction))
+        {
+            command.Parameters.AddWithValue("session", id);
+            command.Parameters.AddWithValue("labels", labels);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+        return id;
+    }
+
     private static async Task AssertExactAsync(IStatisticsCache cache, LiveStatistics live, DateTime now, string because, params ReadMode[] modes)
     {
         foreach (var mode in modes.Length == 0 ? [ReadMode.Cached, ReadMode.RealTime, ReadMode.Live] : modes)
@@ -99,7 +152,7 @@ public sealed class LinqSourceTests(PostgresServer server)
         }
     }
 
-    private static ServiceProvider BuildCache(CacheHarness h)
+    private static ServiceProvider BuildCache(CacheHarness h, Func<NavigatingHostContext, IQueryable<object>>? versions = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -113,8 +166,8 @@ public sealed class LinqSourceTests(PostgresServer server)
             .MapHumanMessages<NavigatingHostContext>(db => db.Messages
                 .Where(m => m.IsHuman && m.Session.Experiment.Name != Sandbox)
                 .Select(m => new { m.Session.TeamId, m.Session.ExperimentId, m.SessionId, m.CreatedAt }))
-            .MapVersions<NavigatingHostContext>(db => db.Versions
-                .Select(v => new { v.Session.TeamId, v.SessionId, Version = v.Label, v.CreatedAt }));
+            .MapVersions(versions ?? (db => db.Versions
+                .Select(v => new { v.Session.TeamId, v.SessionId, Version = v.Label, v.CreatedAt })));
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
         return provider;
