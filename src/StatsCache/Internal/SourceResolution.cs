@@ -38,6 +38,7 @@ internal sealed record SourceResolution(
         var messages = Copy(options.HumanMessages);
         var versions = Copy(options.Versions);
         var problems = new List<string>();
+        var failed = new HashSet<SourceRole>(); // a mapping that failed has said what is wrong; "neither Table nor Sql" would only add noise
         CacheTableNames? tables = null;
         if (model is not null)
         {
@@ -49,19 +50,26 @@ internal sealed record SourceResolution(
                     SourceRole.HumanMessages => messages,
                     _ => versions,
                 };
+                var before = problems.Count;
                 if (mapping is LinqSourceMapping linq)
                 {
                     problems.AddRange(ApplyLinq(linq, target, translator, marker.Describe));
-                    continue;
+                }
+                else
+                {
+                    try
+                    {
+                        EntityModelSourceResolver.Apply(model, mapping, target);
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        problems.Add(e.Message);
+                    }
                 }
 
-                try
+                if (problems.Count > before)
                 {
-                    EntityModelSourceResolver.Apply(model, mapping, target);
-                }
-                catch (InvalidOperationException e)
-                {
-                    problems.Add(e.Message);
+                    failed.Add(mapping.Role);
                 }
             }
 
@@ -79,8 +87,8 @@ internal sealed record SourceResolution(
             tables = SqlIdentifier.IsValid(options.Schema) || options.Schema is null ? CacheTableNames.Default(options.Schema) : null;
         }
 
-        problems.AddRange(SourceRelation.Validate(sessions, "Sessions", required: true)
-            .Concat(SourceRelation.Validate(messages, "HumanMessages", required: true))
+        problems.AddRange(SourceRelation.Validate(sessions, "Sessions", required: !failed.Contains(SourceRole.Sessions))
+            .Concat(SourceRelation.Validate(messages, "HumanMessages", required: !failed.Contains(SourceRole.HumanMessages)))
             .Concat(SourceRelation.Validate(versions, "Versions", required: false)));
         return new SourceResolution(sessions, messages, versions, tables, problems);
     }

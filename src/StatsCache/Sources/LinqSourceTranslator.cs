@@ -43,7 +43,7 @@ internal static class LinqSourceTranslator
         {
             query = mapping.Query(context);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException or NotSupportedException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NotSupportedException)
         {
             return fail($"building the query threw {e.GetType().Name}: {e.Message}");
         }

@@ -170,6 +170,22 @@ public class LinqSourceTests
     }
 
     [Fact]
+    public void AFailedMappingOfAnUnconfiguredSourceIsTheOnlyProblemNamed()
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<ChatContext>(o => o.UseNpgsql("Host=localhost;Database=never_opened"));
+        services.AddStatisticsCache(o => o.HumanMessages.Sql = "SELECT team_id, experiment_id, session_id, created_at FROM m")
+            .UseDbContext<ChatContext>()
+            .MapSessions<ChatContext>(db => db.Chats.Select(c => new { c.TeamId, c.ExperimentId, SessionId = c.Id, c.CreatedAt }));
+        using var provider = services.BuildServiceProvider();
+
+        var failures = FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate())
+            .Should().Throw<OptionsValidationException>().Which.Failures;
+
+        failures.Should().ContainSingle().Which.Should().Be("StatsCache: MapSessions<ChatContext> (LINQ query): the projection does not name ParticipantId.");
+    }
+
+    [Fact]
     public void TakeAndOrderByAreRefusedButASubQueryInsideAFilterMayUseThem()
     {
         using var refused = Host(b => b.MapSessions<ChatContext>(db => db.Chats
