@@ -55,7 +55,7 @@ public sealed class StatisticsCacheBuilder
 
     /// <summary>Reads human messages from the table of entity <typeparamref name="TEntity"/> (roles TeamId, ExperimentId, SessionId, CreatedAt).</summary>
     /// <param name="roles">Names the property for each role.</param>
-    /// <remarks>Every row of the table counts; to count only human messages, map a view or use <c>HumanMessages.Sql</c>.</remarks>
+    /// <remarks>Every row of the table counts; to count only human messages, map a LINQ query (the overload over a DbContext) or use <c>HumanMessages.Sql</c>.</remarks>
     public StatisticsCacheBuilder MapHumanMessages<TEntity>(Expression<Func<TEntity, object?>> roles)
         where TEntity : class => Map<TEntity>(SourceRole.HumanMessages, roles);
 
@@ -63,6 +63,52 @@ public sealed class StatisticsCacheBuilder
     /// <param name="roles">Names the property for each role.</param>
     public StatisticsCacheBuilder MapVersions<TEntity>(Expression<Func<TEntity, object?>> roles)
         where TEntity : class => Map<TEntity>(SourceRole.Versions, roles);
+
+    /// <summary>
+    /// Reads sessions from an EF Core LINQ query over the bound context <typeparamref name="TContext"/>, with filters and
+    /// navigations, translated once to SQL at start-up: <c>db =&gt; db.Sessions.Where(s =&gt; !s.IsTest).Select(s =&gt; new { s.TeamId, s.ExperimentId, SessionId = s.Id, s.ParticipantId, s.CreatedAt })</c>.
+    /// </summary>
+    /// <param name="query">
+    /// Builds the query from a context instance. It must end in <c>.Select(x =&gt; new { … })</c> whose member names are the roles
+    /// (TeamId, ExperimentId, SessionId, ParticipantId, CreatedAt).
+    /// </param>
+    /// <remarks>
+    /// The query is translated once, when the options are validated (at start-up with <c>ValidateOnStart</c>), with an instance of
+    /// the bound context, and then read like a <see cref="StatsCache.Sources.SourceOptions.Sql"/> source. Constants are inlined as
+    /// literals; a captured variable (which EF would send as a parameter) and reads of the clock (<c>DateTime.UtcNow</c>) are refused
+    /// at start-up with the source named — wrap a value fixed at start-up in <c>EF.Constant(value)</c> to inline it.
+    /// Change tracking of such a source needs <see cref="StatsCache.Sources.SourceOptions.ChangeTrackingTable"/>, as for any SELECT source.
+    /// </remarks>
+    public StatisticsCacheBuilder MapSessions<TContext>(Func<TContext, IQueryable<object>> query)
+        where TContext : DbContext => MapQuery(SourceRole.Sessions, query);
+
+    /// <summary>
+    /// Reads human messages from an EF Core LINQ query over the bound context <typeparamref name="TContext"/>, translated once to SQL at
+    /// start-up, e.g. only the human ones, with the team and experiment through the session:
+    /// <c>db =&gt; db.Messages.Where(m =&gt; m.Role == "user").Select(m =&gt; new { m.Chat.TeamId, m.Chat.ExperimentId, SessionId = m.ChatId, m.CreatedAt })</c>.
+    /// </summary>
+    /// <param name="query">Builds the query; it must end in <c>.Select(x =&gt; new { TeamId = …, ExperimentId = …, SessionId = …, CreatedAt = … })</c>.</param>
+    /// <remarks>See <see cref="MapSessions{TContext}(Func{TContext, IQueryable{object}})"/> for how the query is translated and what is refused.</remarks>
+    public StatisticsCacheBuilder MapHumanMessages<TContext>(Func<TContext, IQueryable<object>> query)
+        where TContext : DbContext => MapQuery(SourceRole.HumanMessages, query);
+
+    /// <summary>Reads version labels from an EF Core LINQ query over the bound context <typeparamref name="TContext"/>, translated once to SQL at start-up.</summary>
+    /// <param name="query">
+    /// Builds the query; it must end in <c>.Select(x =&gt; new { SessionId = …, Version = …, CreatedAt = … })</c>, plus <c>TeamId</c> where
+    /// session ids are unique only within a team.
+    /// </param>
+    /// <remarks>See <see cref="MapSessions{TContext}(Func{TContext, IQueryable{object}})"/> for how the query is translated and what is refused.</remarks>
+    public StatisticsCacheBuilder MapVersions<TContext>(Func<TContext, IQueryable<object>> query)
+        where TContext : DbContext => MapQuery(SourceRole.Versions, query);
+
+    private StatisticsCacheBuilder MapQuery<TContext>(SourceRole role, Func<TContext, IQueryable<object>> query)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        _marker.EntitySources.RemoveAll(m => m.Role == role);
+        _marker.EntitySources.Add(new LinqSourceMapping(role, typeof(TContext), context => query((TContext)context)));
+        return this;
+    }
 
     private StatisticsCacheBuilder Map<TEntity>(SourceRole role, LambdaExpression roles)
     {

@@ -8,7 +8,8 @@ namespace StatsCache.Internal;
 /// Resolves entity-mapped sources and our table names against the bound DbContext's model when the
 /// options are validated — at host start-up (ValidateOnStart) — so an unsupported key type (Guid), a
 /// name that is not a plain identifier, or a read model reading a renamed table stops the host with a
-/// message naming the entity and member, instead of failing the first refresh.
+/// message naming the entity and member, instead of failing the first refresh. Sources given as LINQ
+/// queries are translated to SQL here, with an instance of the bound context.
 /// </summary>
 internal sealed class EntityModelOptionsValidator(StatisticsCacheRegistry registry, IServiceProvider services) : IValidateOptions<StatisticsCacheOptions>
 {
@@ -19,18 +20,21 @@ internal sealed class EntityModelOptionsValidator(StatisticsCacheRegistry regist
             return ValidateOptionsResult.Success;
         }
 
-        Microsoft.EntityFrameworkCore.Metadata.IModel model;
+        using var scope = services.CreateScope();
+        DbContext context;
         try
         {
-            using var scope = services.CreateScope();
-            model = ((DbContext)scope.ServiceProvider.GetRequiredService(contextType)).Model;
+            context = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+            _ = context.Model;
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             return ValidateOptionsResult.Fail(StatisticsCacheOptionsValidator.NamingTheCache([$"StatsCache: could not build {contextType.Name} to read its model (UseDbContext<{contextType.Name}>()): {e.Message}"], marker));
         }
 
-        var problems = SourceResolution.Resolve(options, marker, model).Problems;
+        // With the context instance, LINQ sources are translated here, once, and their SQL checked like a host's own SELECT.
+        var logger = services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger("StatsCache.Sources");
+        var problems = SourceResolution.Resolve(options, marker, context, logger).Problems;
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(StatisticsCacheOptionsValidator.NamingTheCache(problems, marker));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using StatsCache.Sources;
 
@@ -7,7 +8,9 @@ namespace StatsCache.Internal;
 /// The configured sources with entity mappings applied (table and column names read from the host's
 /// model), the names of our tables, and every problem found on the way. Run at start-up by
 /// <see cref="EntityModelOptionsValidator"/> (so a Guid key or a bad name stops the host) and again when
-/// the cache is first used, which builds its SQL from the result.
+/// the cache is first used, which builds its SQL from the result. A source given as a LINQ query
+/// (<see cref="LinqSourceMapping"/>) is translated with the context instance of the first overload, once:
+/// later resolutions (the model-only overload included) reuse that text.
 /// </summary>
 internal sealed record SourceResolution(
     SessionSourceOptions Sessions,
@@ -18,13 +21,24 @@ internal sealed record SourceResolution(
 {
     /// <param name="options">The options as configured.</param>
     /// <param name="marker">The entity mappings.</param>
+    /// <param name="context">An instance of the bound DbContext: its model, and the context LINQ sources are translated with.</param>
+    /// <param name="logger">Where a LINQ source's first translation is logged, if anywhere.</param>
+    public static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, DbContext context, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        Resolve(options, marker, context.Model, (context, logger));
+
+    /// <param name="options">The options as configured.</param>
+    /// <param name="marker">The entity mappings.</param>
     /// <param name="model">The bound DbContext's model; null when the cache is not bound to one.</param>
-    public static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IModel? model)
+    public static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IModel? model) =>
+        Resolve(options, marker, model, translator: null);
+
+    private static SourceResolution Resolve(StatisticsCacheOptions options, StatisticsCacheMarker marker, IModel? model, (DbContext Context, Microsoft.Extensions.Logging.ILogger? Logger)? translator)
     {
         var sessions = Copy(options.Sessions);
         var messages = Copy(options.HumanMessages);
         var versions = Copy(options.Versions);
         var problems = new List<string>();
+        var failed = new HashSet<SourceRole>(); // a mapping that failed has said what is wrong; "neither Table nor Sql" would only add noise
         CacheTableNames? tables = null;
         if (model is not null)
         {
@@ -36,13 +50,26 @@ internal sealed record SourceResolution(
                     SourceRole.HumanMessages => messages,
                     _ => versions,
                 };
-                try
+                var before = problems.Count;
+                if (mapping is LinqSourceMapping linq)
                 {
-                    EntityModelSourceResolver.Apply(model, mapping, target);
+                    problems.AddRange(ApplyLinq(linq, target, translator, marker.Describe));
                 }
-                catch (InvalidOperationException e)
+                else
                 {
-                    problems.Add(e.Message);
+                    try
+                    {
+                        EntityModelSourceResolver.Apply(model, mapping, target);
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        problems.Add(e.Message);
+                    }
+                }
+
+                if (problems.Count > before)
+                {
+                    failed.Add(mapping.Role);
                 }
             }
 
@@ -60,10 +87,41 @@ internal sealed record SourceResolution(
             tables = SqlIdentifier.IsValid(options.Schema) || options.Schema is null ? CacheTableNames.Default(options.Schema) : null;
         }
 
-        problems.AddRange(SourceRelation.Validate(sessions, "Sessions", required: true)
-            .Concat(SourceRelation.Validate(messages, "HumanMessages", required: true))
+        problems.AddRange(SourceRelation.Validate(sessions, "Sessions", required: !failed.Contains(SourceRole.Sessions))
+            .Concat(SourceRelation.Validate(messages, "HumanMessages", required: !failed.Contains(SourceRole.HumanMessages)))
             .Concat(SourceRelation.Validate(versions, "Versions", required: false)));
         return new SourceResolution(sessions, messages, versions, tables, problems);
+    }
+
+    /// <summary>A LINQ source becomes a SELECT source with the canonical column names (its ChangeTrackingTable and Schema stay as configured).</summary>
+    private static IEnumerable<string> ApplyLinq(LinqSourceMapping mapping, SourceOptions target, (DbContext Context, Microsoft.Extensions.Logging.ILogger? Logger)? translator, string cache)
+    {
+        var translation = translator is { } t ? mapping.Translate(t.Context, t.Logger, cache) : mapping.Translated;
+        if (translation is null)
+        {
+            return [$"StatsCache: {mapping.Describe} was not translated: resolve the sources with an instance of the bound DbContext first (options validation does)."];
+        }
+
+        if (translation.Sql is not { } sql)
+        {
+            return translation.Problems;
+        }
+
+        target.Table = null;
+        target.Sql = sql;
+        if (target is VersionSourceOptions versions)
+        {
+            if (translation.HasTeam)
+            {
+                versions.TeamIdColumn ??= "team_id";
+            }
+            else if (versions.TeamIdColumn is { } column)
+            {
+                return [$"StatsCache: {mapping.Describe}: Versions.TeamIdColumn is '{column}' but the query names no TeamId; project TeamId, or leave TeamIdColumn unset."];
+            }
+        }
+
+        return [];
     }
 
     private static T Copy<T>(T source)

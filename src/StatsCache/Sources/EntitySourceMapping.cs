@@ -7,10 +7,11 @@ namespace StatsCache.Sources;
 /// role, e.g. <c>s =&gt; new { TeamId = s.Team.Id, ExperimentId = s.BotId, SessionId = s.Id, s.ParticipantId, s.CreatedAt }</c>
 /// (a foreign-key shadow property is not reachable this way; map its CLR property or use a view).
 /// Table and column names are read from the host's model at first use, so naming conventions just work.
+/// A source given as a LINQ query over the host's DbContext is the derived <see cref="LinqSourceMapping"/>.
 /// </summary>
-internal sealed record EntitySourceMapping(SourceRole Role, Type EntityType, IReadOnlyDictionary<string, string> PropertyByCanonical)
+internal record EntitySourceMapping(SourceRole Role, Type EntityType, IReadOnlyDictionary<string, string> PropertyByCanonical)
 {
-    private static readonly Dictionary<SourceRole, string[]> Roles = new()
+    internal static readonly Dictionary<SourceRole, string[]> Roles = new()
     {
         [SourceRole.Sessions] = ["TeamId", "ExperimentId", "SessionId", "ParticipantId", "CreatedAt"],
         [SourceRole.HumanMessages] = ["TeamId", "ExperimentId", "SessionId", "CreatedAt"],
@@ -18,7 +19,7 @@ internal sealed record EntitySourceMapping(SourceRole Role, Type EntityType, IRe
     };
 
     /// <summary>Roles a projection may name but need not: version tags carry a team only where session ids are unique per team.</summary>
-    private static readonly Dictionary<SourceRole, string[]> OptionalRoles = new()
+    internal static readonly Dictionary<SourceRole, string[]> OptionalRoles = new()
     {
         [SourceRole.Sessions] = [],
         [SourceRole.HumanMessages] = [],
@@ -29,6 +30,13 @@ internal sealed record EntitySourceMapping(SourceRole Role, Type EntityType, IRe
     public static EntitySourceMapping From<TEntity>(SourceRole role, LambdaExpression projection)
     {
         ArgumentNullException.ThrowIfNull(projection);
+        if (typeof(Microsoft.EntityFrameworkCore.DbContext).IsAssignableFrom(typeof(TEntity)))
+        {
+            throw new ArgumentException(
+                $"Map{role}<{typeof(TEntity).Name}>: a query over a DbContext must end in .Select(x => new {{ {string.Join(", ", Roles[role])} }}) (an anonymous object naming the roles); it returns '{projection.Body.Type.Name}'.",
+                nameof(projection));
+        }
+
         if (projection.Body is not NewExpression { Members: { } members } body)
         {
             throw new ArgumentException(
@@ -70,6 +78,6 @@ internal sealed record EntitySourceMapping(SourceRole Role, Type EntityType, IRe
     }
 
     /// <summary>TeamId → team_id.</summary>
-    private static string Canonical(string role) =>
+    internal static string Canonical(string role) =>
         string.Concat(role.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 }
