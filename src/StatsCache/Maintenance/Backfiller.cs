@@ -117,6 +117,10 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                     // The last chunk and the watermark move commit together: a real-time read in between
                     // would add the source rows after the old watermark to buckets that already hold them.
                     commands.AddRange(Finish(sql, options.CacheName, full ? to : null, cutoffs, now, time.GetElapsedTime(started), rows + written, runDetail()));
+                    if (full)
+                    {
+                        commands.Add(new NpgsqlBatchCommand(TotalsSql.RemoveOrphans(sql)));
+                    }
                 }
                 else
                 {
@@ -145,7 +149,8 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         var duration = time.GetElapsedTime(started);
         if (chunks.Count == 0)
         {
-            await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, [.. Finish(sql, options.CacheName, full ? to : null, cutoffs, now, duration, rows, runDetail())]).ConfigureAwait(false);
+            NpgsqlBatchCommand[] orphans = full ? [new NpgsqlBatchCommand(TotalsSql.RemoveOrphans(sql))] : [];
+            await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, [.. Finish(sql, options.CacheName, full ? to : null, cutoffs, now, duration, rows, runDetail()), .. orphans]).ConfigureAwait(false);
         }
 
         if (rows >= VacuumAfterRows)
@@ -185,7 +190,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
     {
         try
         {
-            await using var command = new NpgsqlCommand($"VACUUM (ANALYZE) {sql.Buckets}, {sql.SessionStatistics}, {sql.FirstSeen}", connection) { CommandTimeout = 0 };
+            await using var command = new NpgsqlCommand($"VACUUM (ANALYZE) {sql.Buckets}, {sql.Totals}, {sql.SessionStatistics}, {sql.FirstSeen}", connection) { CommandTimeout = 0 };
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e)

@@ -5,16 +5,6 @@ namespace StatsCache.Sql;
 /// <summary>The read statements: one round trip per page, always scoped to a team.</summary>
 internal static partial class ReadSql
 {
-    /// <summary>Sums an experiment's buckets: a few dozen rows per experiment, found by the primary key.</summary>
-    public static string ExperimentTotals(CacheSql sql) => $"""
-        SELECT b.experiment_id,
-               sum(b.session_count)::bigint, sum(b.new_participant_count)::bigint,
-               sum(b.human_message_count)::bigint, max(b.last_activity)
-        FROM {sql.Buckets} AS b
-        WHERE b.team_id = @team AND b.experiment_id = ANY(@ids)
-        GROUP BY b.experiment_id
-        """;
-
     public static string SessionTotals(CacheSql sql) => $"""
         SELECT s.session_id, s.human_message_count, s.last_activity, s.versions
         FROM {sql.SessionStatistics} AS s
