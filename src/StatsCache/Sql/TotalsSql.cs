@@ -92,6 +92,25 @@ internal static class TotalsSql
         WHERE NOT EXISTS (SELECT 1 FROM {sql.Buckets} AS b WHERE b.team_id = t.team_id AND b.experiment_id = t.experiment_id)
         """;
 
+    /// <summary>
+    /// Verify's repair: every totals row set to the sums over its experiment's buckets, missing rows added,
+    /// rows without buckets removed, in one statement; returns how many rows it changed (0 when all agree,
+    /// as they do unless someone wrote to our tables by hand).
+    /// </summary>
+    public static string Repair(CacheSql sql) => $"""
+        WITH sums AS (
+            {Sums(sql, "")}
+        ), fixed AS (
+            {Upsert(sql)}
+            RETURNING 1
+        ), removed AS (
+            DELETE FROM {sql.Totals} AS t
+            WHERE NOT EXISTS (SELECT 1 FROM sums AS x WHERE x.team_id = t.team_id AND x.experiment_id = t.experiment_id)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM fixed) + (SELECT count(*) FROM removed)
+        """;
+
     /// <summary>Totals rows that differ from the sums over their buckets (or exist without buckets, or are missing): verify's check.</summary>
     public static string Mismatches(CacheSql sql) => $"""
         WITH sums AS (
