@@ -67,7 +67,7 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
 
     private static Npgsql.NpgsqlBatchCommand RollUp(CacheSql sql, BucketSize from, BucketSize to, DateTime before, DateTime now)
     {
-        var command = new Npgsql.NpgsqlBatchCommand(RollUpSql.RollUp(sql, from, to, limited: false));
+        var command = new Npgsql.NpgsqlBatchCommand(RollUpSql.RollUp(sql, from, to, limited: false, merge: false));
         command.Parameters.AddWithValue("rollup_from", DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc));
         command.Parameters.AddWithValue("rollup_to", before);
         command.Parameters.AddWithValue("now", now);
