@@ -150,20 +150,22 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         var rows = new List<T>();
         if (mode != ReadMode.Live)
         {
-            await using var gated = Batch(mode == ReadMode.Cached ? cached : realTime, teamId, ids, live: false);
             // Experiments read the totals table, which summarises the buckets: both must hold rows.
             var gate = table == env.Sql.Totals ? $"{ReadSql.Built(env.Sql, env.Sql.Buckets)} AND EXISTS (SELECT 1 FROM {table})" : ReadSql.Built(env.Sql, table);
-            gated.BatchCommands.Insert(1, new NpgsqlBatchCommand($"SELECT {gate}") { Parameters = { new("cache", env.Options.CacheName) } });
+            await using var gated = Batch(GatedStatement(gate, mode == ReadMode.Cached ? cached : realTime), teamId, ids, live: false);
             await using var reader = await gated.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (reader.GetBoolean(0))
+            var built = false;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                built = reader.GetBoolean(reader.FieldCount - 1);
+                if (built && !reader.IsDBNull(0))
                 {
                     rows.Add(decode(reader));
                 }
+            }
 
+            if (built)
+            {
                 return rows;
             }
         }
@@ -179,6 +181,16 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
         return rows;
     }
+
+    /// <summary>
+    /// The gate and the read as one statement (one plan and one execution instead of two statements in the
+    /// batch; see docs/benchmarks.md, batch totals): the read's rows, each with the gate's verdict as a
+    /// last column, or a single row of nulls and the verdict when there are none (or the cache is not built).
+    /// </summary>
+    private static string GatedStatement(string gate, string read) => $"""
+        WITH gate AS MATERIALIZED (SELECT {gate} AS built)
+        SELECT r.*, g.built FROM gate AS g LEFT JOIN LATERAL ({read}) AS r ON g.built
+        """;
 
     /// <summary>A read's batch: JIT off for it alone (<see cref="ReadSql.WithoutJit"/>), then the statement.</summary>
     private NpgsqlBatch Batch(string text, long teamId, long[] ids, bool live)
