@@ -9,7 +9,9 @@ internal static class TotalsSql
 {
     /// <summary>
     /// After the writes of a range (buckets recomputed over [@buckets_from, @to), first-seen and sessions
-    /// over [@from, @to)): every experiment with a bucket starting in [@buckets_from, @to) — and, when the
+    /// over [@from, @to)): every experiment with a bucket starting in [@buckets_from, @to) that this
+    /// transaction wrote (updated_at = @now: rows that would not change are not rewritten, so a refresh
+    /// re-reading its look-back re-sums only the experiments with new rows) — and, when the
     /// range wrote no buckets (<paramref name="writesBuckets"/> false: a piece of a split bucket), every
     /// experiment with a session in [@from, @to), whose earlier buckets may have lost a participant to it;
     /// mirroring deletions, also every experiment <see cref="MarkRange"/> marked before the writes, whose
@@ -17,7 +19,9 @@ internal static class TotalsSql
     /// construction; an experiment left without buckets loses its row. Each experiment's buckets are an
     /// index-only range scan of (team, experiment) with the summed columns included; rows that would not
     /// change are not rewritten. A bucket written outside the range (a participant moved out of an earlier
-    /// bucket) belongs to an experiment with a session in the range, hence a bucket in it when it writes buckets.
+    /// bucket) belongs to an experiment with a session in the range whose bucket there gains that participant,
+    /// hence is written, when the range writes buckets; mirroring, an experiment whose buckets could instead
+    /// lose one there has a first visit in the range, and is marked.
     /// </summary>
     public static string Recompute(CacheSql sql, bool limited, bool writesBuckets)
     {
@@ -36,7 +40,8 @@ internal static class TotalsSql
             WITH scope AS (
                 SELECT DISTINCT b.team_id, b.experiment_id
                 FROM {sql.Buckets} AS b
-                WHERE b.bucket_size = ANY('{"{1,2,3}"}'::smallint[]) AND b.bucket_start >= @buckets_from AND b.bucket_start < @to{CacheSql.ExperimentFilter("b", limited)}{sessions}{marked}
+                WHERE b.bucket_size = ANY('{"{1,2,3}"}'::smallint[]) AND b.bucket_start >= @buckets_from AND b.bucket_start < @to
+                  AND b.updated_at = @now{CacheSql.ExperimentFilter("b", limited)}{sessions}{marked}
             ), sums AS (
                 {Sums(sql, "JOIN scope AS s ON b.team_id = s.team_id AND b.experiment_id = s.experiment_id")}
             ), emptied AS (
