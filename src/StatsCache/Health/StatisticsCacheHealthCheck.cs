@@ -114,6 +114,7 @@ internal sealed class StatisticsCacheHealthCheck(CacheEnvironment env, TimeProvi
     private IEnumerable<string> Tables(CacheSql sql)
     {
         yield return sql.Buckets;
+        yield return sql.Totals;
         yield return sql.SessionStatistics;
         yield return sql.FirstSeen;
         yield return sql.State;

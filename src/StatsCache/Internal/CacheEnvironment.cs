@@ -93,6 +93,7 @@ internal sealed class CacheEnvironment : IDisposable
             MirrorDeletions = options.Deletions == SourceDeletions.Mirror,
             VersionsHaveTeam = versions.IsConfigured && versions.HasTeam,
             SourceChanges = tables.SourceChanges,
+            Totals = tables.Totals,
         };
         var tracked = new[] { (SourceRole.Sessions, (SourceOptions)sessions), (SourceRole.HumanMessages, messages), (SourceRole.Versions, versions) }
             .Where(s => s.Item2.IsConfigured)

@@ -135,5 +135,10 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
         {
             yield return $"StatisticsCacheOptions.MaxRowsPerChunk is {o.MaxRowsPerChunk}; allowed is 1 to 1,000,000,000.";
         }
+
+        if (o.BulkBuildMaxRows < 0 || o.BulkBuildMaxRows > 1_000_000_000)
+        {
+            yield return $"StatisticsCacheOptions.BulkBuildMaxRows is {o.BulkBuildMaxRows}; allowed is 0 to 1,000,000,000.";
+        }
     }
 }

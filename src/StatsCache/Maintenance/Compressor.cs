@@ -69,7 +69,7 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
     }
 
     private static IEnumerable<Npgsql.NpgsqlBatchCommand> RollUp(CacheSql sql, BucketSize from, BucketSize to, DateTime before, DateTime now) =>
-        RollUpSql.RollUp(sql, from, to, limited: false).Select(text => new Npgsql.NpgsqlBatchCommand(text)
+        RollUpSql.RollUp(sql, from, to, limited: false, merge: false).Select(text => new Npgsql.NpgsqlBatchCommand(text)
         {
             Parameters =
             {

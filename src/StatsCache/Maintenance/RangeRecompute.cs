@@ -47,6 +47,14 @@ internal static class RangeRecompute
             }
         }
 
+        // A cache built before the totals table existed (or whose totals were emptied) gets them from its
+        // buckets first, in this transaction; free once the table holds a row.
+        batch.BatchCommands.Add(Command(TotalsSql.FillIfEmpty(sql), range, experiments: null, now));
+        if (sql.MirrorDeletions)
+        {
+            batch.BatchCommands.Add(WithBucketsFrom(Command(TotalsSql.MarkRange(sql, limited), range, experiments, now), buckets.From));
+        }
+
         foreach (var text in FirstSeenSql.Upsert(sql, limited))
         {
             batch.BatchCommands.Add(Command(text, range, experiments, now));
@@ -63,7 +71,16 @@ internal static class RangeRecompute
         var sessions = Command(SessionTotalsSql.Upsert(sql, limited), range, experiments, now);
         sessions.Parameters.AddWithValue("sessions_until", sessionsUntil);
         batch.BatchCommands.Add(sessions);
+
+        // The totals rows of every experiment whose buckets this range may have changed, from its buckets.
+        batch.BatchCommands.Add(WithBucketsFrom(Command(TotalsSql.Recompute(sql, limited, range.WritesBuckets), range, experiments, now), buckets.From));
         return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlBatchCommand WithBucketsFrom(NpgsqlBatchCommand command, DateTime bucketsFrom)
+    {
+        command.Parameters.AddWithValue("buckets_from", bucketsFrom);
+        return command;
     }
 
     private static NpgsqlBatchCommand Command(string text, BackfillChunk range, long[]? experiments, DateTime now)

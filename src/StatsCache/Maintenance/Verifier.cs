@@ -63,6 +63,7 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
 
         var changes = new List<ExperimentChange>();
         long rows = 0;
+        long totalsDiffering = 0;
         string? repairError = null;
         if (request.Repair && found.Any(r => r.Verdict == RangeVerdict.Drift))
         {
@@ -91,12 +92,20 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
             catch (Exception e) when (e is PostgresException or NpgsqlException or InvalidOperationException)
             {
                 repairError = e.Message;
-                await RecordAsync(connection, found, changes, ranges, end, now, started, rows, repairError, cancellationToken).ConfigureAwait(false);
+                await RecordAsync(connection, found, changes, ranges, end, now, started, rows, repairError, totalsDiffering, cancellationToken).ConfigureAwait(false);
                 throw;
             }
         }
 
-        var result = await RecordAsync(connection, found, changes, ranges, end, now, started, rows, repairError, cancellationToken).ConfigureAwait(false);
+        // The totals rows against the buckets they summarise (kept equal in every transaction; this finds hand edits).
+        await using (var totals = new NpgsqlCommand(request.Repair ? TotalsSql.Repair(sql) : TotalsSql.Mismatches(sql), connection) { CommandTimeout = timeout })
+        {
+            totals.Parameters.AddWithValue("now", now);
+            totalsDiffering = Convert.ToInt64(await totals.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            rows += request.Repair ? totalsDiffering : 0;
+        }
+
+        var result = await RecordAsync(connection, found, changes, ranges, end, now, started, rows, repairError, totalsDiffering, cancellationToken).ConfigureAwait(false);
         return result;
     }
 
@@ -117,12 +126,12 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
     private VerifiedRange After(VerifiedRange range, Comparison after) =>
         range with { After = after.Cache, Verdict = after.Source == after.Cache || Classify(after.Source, after.Cache) == RangeVerdict.Purged ? RangeVerdict.Repaired : RangeVerdict.Drift };
 
-    private async Task<VerifyResult> RecordAsync(NpgsqlConnection connection, List<VerifiedRange> found, List<ExperimentChange> changes, List<BucketRange> ranges, DateTime end, DateTime now, long started, long rows, string? repairError, CancellationToken cancellationToken)
+    private async Task<VerifyResult> RecordAsync(NpgsqlConnection connection, List<VerifiedRange> found, List<ExperimentChange> changes, List<BucketRange> ranges, DateTime end, DateTime now, long started, long rows, string? repairError, long totalsDiffering, CancellationToken cancellationToken)
     {
         var duration = time.GetElapsedTime(started);
         var result = new VerifyResult(ranges.Count > 0 ? ranges[0].From : end, ranges.Count > 0 ? ranges[^1].To : end, ranges.Count, found, changes, rows, duration);
         var drift = result.Unrepaired.ToList();
-        var detail = $"[{result.From:O}, {result.To:O}): {ranges.Count} ranges, {found.Count(r => r.Verdict == RangeVerdict.Repaired)} repaired, {drift.Count} differing, {found.Count(r => r.Verdict == RangeVerdict.Purged)} purged (history kept), {changes.Count} experiments changed";
+        var detail = $"[{result.From:O}, {result.To:O}): {ranges.Count} ranges, {found.Count(r => r.Verdict == RangeVerdict.Repaired)} repaired, {drift.Count} differing, {found.Count(r => r.Verdict == RangeVerdict.Purged)} purged (history kept), {changes.Count} experiments changed{(totalsDiffering > 0 ? $", {totalsDiffering} totals rows differed from their buckets" : "")}";
         if (drift.Count > 0)
         {
             detail += "; differing: " + string.Join(", ", drift.Take(MaxListedRanges).Select(Describe)) + (drift.Count > MaxListedRanges ? $" and {drift.Count - MaxListedRanges} more" : "");

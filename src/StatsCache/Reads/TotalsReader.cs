@@ -23,7 +23,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         }
 
         var rows = await ReadAsync(
-            mode, env.Sql.Buckets, ReadSql.ExperimentTotals(env.Sql), TailReadSql.ExperimentTotals(env.Sql), teamId, ids,
+            mode, env.Sql.Totals, TotalsReadSql.Cached(env.Sql), TotalsReadSql.RealTime(env.Sql), TailReadSql.ExperimentTotals(env.Sql), teamId, ids,
             static r => new ExperimentTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetDateTime(4)),
             cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
@@ -49,7 +49,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         }
 
         var rows = await ReadAsync(
-            mode, env.Sql.SessionStatistics, ReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), teamId, ids,
+            mode, env.Sql.SessionStatistics, ReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), teamId, ids,
             static r => new SessionTotals(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetDateTime(2), r.GetFieldValue<string[]>(3)),
             cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
@@ -136,8 +136,11 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
     /// statement sent as a second one, so a first build never shows partial numbers. Gate and read are
     /// separate statements rather than one UNION ALL of both branches: PostgreSQL plans every branch of a
     /// statement, and planning the live fallback on every read cost 1.5–2 ms (and, with JIT on, 40 ms).
+    /// Experiments are gated on the totals table: a cache built before it existed serves live numbers until
+    /// the next maintenance call fills it. Real-time reads are <paramref name="realTime"/> (for experiments,
+    /// the totals row plus the tail); the live read is <paramref name="tail"/> with @live set.
     /// </summary>
-    private async Task<List<T>> ReadAsync<T>(ReadMode mode, string table, string cached, string tail, long teamId, long[] ids, Func<NpgsqlDataReader, T> decode, CancellationToken cancellationToken)
+    private async Task<List<T>> ReadAsync<T>(ReadMode mode, string table, string cached, string realTime, string tail, long teamId, long[] ids, Func<NpgsqlDataReader, T> decode, CancellationToken cancellationToken)
     {
         if (!Enum.IsDefined(mode))
         {
@@ -147,18 +150,21 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         var rows = new List<T>();
         if (mode != ReadMode.Live)
         {
-            await using var gated = Batch(mode == ReadMode.Cached ? cached : tail, teamId, ids, live: false);
-            gated.BatchCommands.Insert(1, new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, table)}") { Parameters = { new("cache", env.Options.CacheName), new("team", teamId) } });
+            var gate = ReadSql.Gate(env.Sql, table);
+            await using var gated = Batch(GatedStatement(gate, mode == ReadMode.Cached ? cached : realTime), teamId, ids, live: false);
             await using var reader = await gated.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (reader.GetBoolean(0))
+            var built = false;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                built = reader.GetBoolean(reader.FieldCount - 1);
+                if (built && !reader.IsDBNull(0))
                 {
                     rows.Add(decode(reader));
                 }
+            }
 
+            if (built)
+            {
                 return rows;
             }
         }
@@ -174,6 +180,16 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
         return rows;
     }
+
+    /// <summary>
+    /// The gate and the read as one statement (one plan and one execution instead of two statements in the
+    /// batch; see docs/benchmarks.md, batch totals): the read's rows, each with the gate's verdict as a
+    /// last column, or a single row of nulls and the verdict when there are none (or the cache is not built).
+    /// </summary>
+    private static string GatedStatement(string gate, string read) => $"""
+        WITH gate AS MATERIALIZED (SELECT {gate} AS built)
+        SELECT r.*, g.built FROM gate AS g LEFT JOIN LATERAL ({read}) AS r ON g.built
+        """;
 
     /// <summary>A read's batch: JIT off for it alone (<see cref="ReadSql.WithoutJit"/>), then the statement.</summary>
     private NpgsqlBatch Batch(string text, long teamId, long[] ids, bool live)

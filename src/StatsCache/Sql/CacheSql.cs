@@ -54,6 +54,9 @@ internal sealed record CacheSql(
     /// <summary>Quoted name of the table where change-tracking triggers record source changes.</summary>
     public string SourceChanges { get; init; } = "\"" + Storage.StorageTableNames.SourceChanges + "\"";
 
+    /// <summary>Quoted name of the per-experiment totals table (<see cref="TotalsSql"/>).</summary>
+    public string Totals { get; init; } = "\"" + Storage.StorageTableNames.ExperimentTotals + "\"";
+
     /// <summary>
     /// The zone the boundaries of <paramref name="size"/> are computed in, as a literal: UTC for hours,
     /// the reporting time zone for days and months. Always passed explicitly to date_trunc and AT TIME

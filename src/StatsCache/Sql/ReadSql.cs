@@ -5,16 +5,6 @@ namespace StatsCache.Sql;
 /// <summary>The read statements: one round trip per page, always scoped to a team.</summary>
 internal static partial class ReadSql
 {
-    /// <summary>Sums an experiment's buckets: a few dozen rows per experiment, found by the primary key.</summary>
-    public static string ExperimentTotals(CacheSql sql) => $"""
-        SELECT b.experiment_id,
-               sum(b.session_count)::bigint, sum(b.new_participant_count)::bigint,
-               sum(b.human_message_count)::bigint, max(b.last_activity)
-        FROM {sql.Buckets} AS b
-        WHERE b.team_id = @team AND b.experiment_id = ANY(@ids)
-        GROUP BY b.experiment_id
-        """;
-
     public static string SessionTotals(CacheSql sql) => $"""
         SELECT s.session_id, s.human_message_count, s.last_activity, s.versions
         FROM {sql.SessionStatistics} AS s
@@ -48,6 +38,15 @@ internal static partial class ReadSql
     /// </summary>
     public static string Built(CacheSql sql, string table) =>
         $"(SELECT st.watermark IS NOT NULL FROM {sql.State} AS st WHERE st.cache_name = @cache) IS TRUE AND {CacheSql.HasRows(table + " AS g WHERE g.team_id = @team")}";
+
+    /// <summary>
+    /// The gate of a cached or real-time read of <paramref name="table"/>: <see cref="Built"/>; for the totals
+    /// rows, which summarise the buckets, both the buckets and the team's totals rows must be there (a cache
+    /// built before the totals table existed reads live until the next maintenance call fills it).
+    /// </summary>
+    public static string Gate(CacheSql sql, string table) => table == sql.Totals
+        ? $"{Built(sql, sql.Buckets)} AND {CacheSql.HasRows(table + " AS g WHERE g.team_id = @team")}"
+        : Built(sql, table);
 
     /// <summary>
     /// One statement that serves <paramref name="whenBuilt"/> once the cache is built and the live

@@ -10,8 +10,8 @@ namespace StatsCache.Storage;
 /// <summary>
 /// The idempotent DDL of the cache's tables and indexes, generated from the library's own EF model
 /// (<see cref="CacheTablesContext"/>) exactly as a migration of <c>UseStatisticsCache(schema)</c> would create them,
-/// then made re-runnable: <c>CREATE SCHEMA / TABLE / INDEX … IF NOT EXISTS</c>. The keyless read model
-/// (<see cref="ExperimentStatistics"/>, a <c>ToSqlQuery</c> entity) is no table and is not in it.
+/// then made re-runnable: <c>CREATE SCHEMA / TABLE / INDEX … IF NOT EXISTS</c>. A cache built before the
+/// totals table existed gets it from running the script again; the next maintenance call fills it.
 /// </summary>
 internal static class CacheTablesScript
 {

@@ -1,12 +1,13 @@
 namespace StatsCache.Storage;
 
 /// <summary>
-/// An experiment's totals summed over its buckets, as a read-only entity a host composes into its
-/// own <c>IQueryable</c> to filter, sort and page its experiments by a statistic in one SQL
+/// An experiment's totals: one row per experiment, kept exactly equal to the sums over its buckets by
+/// every maintenance operation, in the same transaction as the buckets it summarises. A host composes
+/// it into its own <c>IQueryable</c> to filter, sort and page its experiments by a statistic in one SQL
 /// statement: <c>dbContext.Set&lt;ExperimentStatistics&gt;()</c>, joined on team and experiment id.
 /// Experiments with nothing recorded have no row (a LEFT JOIN gives nulls: treat them as zeros).
-/// As fresh as the last refresh. Mapped by <c>modelBuilder.UseStatisticsCache()</c> over a query
-/// of the bucket table, so it needs no migration.
+/// As fresh as the last refresh. Mapped by <c>modelBuilder.UseStatisticsCache()</c> to the table
+/// <see cref="StorageTableNames.ExperimentTotals"/>; treat it as read-only.
 /// </summary>
 public sealed class ExperimentStatistics
 {
@@ -30,7 +31,10 @@ public sealed class ExperimentStatistics
 
     /// <summary>
     /// <see cref="LastActivity"/>, or <see cref="DateTime.MinValue"/> when there is none: order by it
-    /// descending for newest first, inactive last (EF Core cannot say NULLS LAST).
+    /// descending for newest first, inactive last (EF Core cannot say NULLS LAST). Computed by the database.
     /// </summary>
     public DateTime LastActivityOrMinValue { get; set; }
+
+    /// <summary>When the row was last written.</summary>
+    public DateTime UpdatedAt { get; set; }
 }

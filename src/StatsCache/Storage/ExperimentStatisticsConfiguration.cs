@@ -4,35 +4,35 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace StatsCache.Storage;
 
 /// <summary>
-/// Maps <see cref="ExperimentStatistics"/> as a read-only entity over a GROUP BY of the bucket table.
-/// EF Core inlines the query as a sub-query; PostgreSQL pushes the host's team filter (and the
-/// join's experiment ids) into it, so only that team's buckets — a few dozen per experiment — are read.
+/// Maps <see cref="ExperimentStatistics"/> to the per-experiment totals table. The key leads with the
+/// team (every read is scoped to one, and on Citus the team is the distribution key); one index per
+/// statistic a page sorts by, each (team, statistic, experiment), so "the experiments of team X by last
+/// activity" (or by sessions, participants, messages) is an index scan in either direction.
 /// </summary>
-/// <param name="qualifiedBucketTable">The bucket table's quoted, schema-qualified name.</param>
-public sealed class ExperimentStatisticsConfiguration(string qualifiedBucketTable) : IEntityTypeConfiguration<ExperimentStatistics>
+/// <param name="schema">Schema of the table; null uses the model's default.</param>
+public sealed class ExperimentStatisticsConfiguration(string? schema = null) : IEntityTypeConfiguration<ExperimentStatistics>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<ExperimentStatistics> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // A key (team, experiment) lets a LEFT JOIN test the row for null; queries are read-only, use AsNoTracking.
+        builder.ToDefaultTable(StorageTableNames.ExperimentTotals, schema);
         builder.HasKey(s => new { s.TeamId, s.ExperimentId });
-        builder.ToSqlQuery($"""
-            SELECT b.team_id, b.experiment_id,
-                   sum(b.session_count)::bigint AS session_count,
-                   sum(b.new_participant_count)::bigint AS participant_count,
-                   sum(b.human_message_count)::bigint AS human_message_count,
-                   max(b.last_activity) AS last_activity,
-                   coalesce(max(b.last_activity), '-infinity'::timestamptz) AS last_activity_or_min
-            FROM {qualifiedBucketTable} AS b
-            GROUP BY b.team_id, b.experiment_id
-            """);
         builder.Property(s => s.TeamId).HasColumnName("team_id");
         builder.Property(s => s.ExperimentId).HasColumnName("experiment_id");
         builder.Property(s => s.SessionCount).HasColumnName("session_count");
         builder.Property(s => s.ParticipantCount).HasColumnName("participant_count");
         builder.Property(s => s.HumanMessageCount).HasColumnName("human_message_count");
         builder.Property(s => s.LastActivity).HasColumnName("last_activity");
-        builder.Property(s => s.LastActivityOrMinValue).HasColumnName("last_activity_or_min");
+        builder.Property(s => s.LastActivityOrMinValue).HasColumnName("last_activity_or_min")
+            .HasComputedColumnSql("coalesce(last_activity, '-infinity'::timestamptz)", stored: true);
+        builder.Property(s => s.UpdatedAt).HasColumnName("updated_at");
+        // Newest first with the experiment id as tie-break: (last activity desc, id) in index order.
+        builder.HasIndex(s => new { s.TeamId, s.LastActivityOrMinValue, s.ExperimentId })
+            .HasDatabaseName("ix_statscache_experiment_totals_last_activity")
+            .IsDescending(false, true, false);
+        builder.HasIndex(s => new { s.TeamId, s.SessionCount, s.ExperimentId }).HasDatabaseName("ix_statscache_experiment_totals_sessions");
+        builder.HasIndex(s => new { s.TeamId, s.ParticipantCount, s.ExperimentId }).HasDatabaseName("ix_statscache_experiment_totals_participants");
+        builder.HasIndex(s => new { s.TeamId, s.HumanMessageCount, s.ExperimentId }).HasDatabaseName("ix_statscache_experiment_totals_messages");
     }
 }

@@ -10,7 +10,7 @@ public static class StatisticsCacheModelBuilderExtensions
 {
     /// <summary>
     /// Applies the entity configurations of the cache's tables (buckets, session totals,
-    /// participant first-seen, state, run history, tracked source changes) and the keyless <see cref="ExperimentStatistics"/> totals, so they arrive through the host's own migrations.
+    /// participant first-seen, state, run history, tracked source changes) and the per-experiment <see cref="ExperimentStatistics"/> totals, so they arrive through the host's own migrations.
     /// </summary>
     /// <param name="modelBuilder">The host's model builder.</param>
     /// <param name="schema">Schema for the tables; null uses the model's default schema.</param>
@@ -18,9 +18,7 @@ public static class StatisticsCacheModelBuilderExtensions
     /// <exception cref="ArgumentException"><paramref name="schema"/> is not a plain identifier (e.g. <c>my-stats</c>): the cache's statements would refuse it, and the host's model could not be built.</exception>
     /// <remarks>
     /// To rename one of the tables, configure it with <c>modelBuilder.Entity&lt;ExperimentBucket&gt;().ToTable(…)</c>
-    /// <em>before</em> this call: an explicit table name is kept, and the <see cref="ExperimentStatistics"/> read
-    /// model reads the bucket table under it. A rename after this call is refused when the cache starts,
-    /// because the read model's query was already written with the old name.
+    /// <em>before</em> or after this call; the cache reads every table's name back from the model.
     /// </remarks>
     public static ModelBuilder UseStatisticsCache(this ModelBuilder modelBuilder, string? schema = null)
     {
@@ -38,11 +36,7 @@ public static class StatisticsCacheModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new CacheStateConfiguration(schema));
         modelBuilder.ApplyConfiguration(new MaintenanceRunConfiguration(schema));
         modelBuilder.ApplyConfiguration(new SourceChangeConfiguration(schema));
-
-        // The totals query reads the bucket table under whatever name and schema the model gives it.
-        var buckets = modelBuilder.Entity<ExperimentBucket>().Metadata;
-        var table = SqlIdentifier.QuoteQualified(buckets.GetSchema(), buckets.GetTableName() ?? StorageTableNames.ExperimentBuckets);
-        modelBuilder.ApplyConfiguration(new ExperimentStatisticsConfiguration(table));
+        modelBuilder.ApplyConfiguration(new ExperimentStatisticsConfiguration(schema));
         return modelBuilder;
     }
 

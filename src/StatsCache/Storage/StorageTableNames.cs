@@ -10,6 +10,9 @@ public static class StorageTableNames
     /// <summary>Experiment buckets.</summary>
     public const string ExperimentBuckets = "statscache_experiment_buckets";
 
+    /// <summary>Per-experiment totals: the sums over each experiment's buckets.</summary>
+    public const string ExperimentTotals = "statscache_experiment_totals";
+
     /// <summary>Per-session totals.</summary>
     public const string SessionStatistics = "statscache_session_statistics";
 

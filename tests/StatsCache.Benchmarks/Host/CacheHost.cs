@@ -73,7 +73,7 @@ public sealed class CacheHost : IAsyncDisposable
     /// <summary>Empties the cache (buckets, session rows, first-seen, state, runs): the next backfill starts from nothing.</summary>
     public static Task ResetCacheAsync(NpgsqlDataSource db, CancellationToken ct) => Db.ExecuteAsync(
         db,
-        $"TRUNCATE {StorageTableNames.ExperimentBuckets}, {StorageTableNames.SessionStatistics}, {StorageTableNames.ParticipantFirstSeen}, {StorageTableNames.CacheState}, {StorageTableNames.MaintenanceRuns}",
+        $"TRUNCATE {StorageTableNames.ExperimentBuckets}, {StorageTableNames.ExperimentTotals}, {StorageTableNames.SessionStatistics}, {StorageTableNames.ParticipantFirstSeen}, {StorageTableNames.CacheState}, {StorageTableNames.MaintenanceRuns}",
         ct);
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();

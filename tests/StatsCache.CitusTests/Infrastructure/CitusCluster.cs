@@ -86,6 +86,7 @@ public sealed class CitusCluster : IAsyncLifetime
         SELECT create_distributed_table('statscache_experiment_buckets', 'team_id', colocate_with => 'chat_sessions');
         SELECT create_distributed_table('statscache_session_statistics', 'team_id', colocate_with => 'chat_sessions');
         SELECT create_distributed_table('statscache_participant_first_seen', 'team_id', colocate_with => 'chat_sessions');
+        SELECT create_distributed_table('statscache_experiment_totals', 'team_id', colocate_with => 'chat_sessions');
         SELECT create_reference_table('statscache_state');
         SELECT create_reference_table('statscache_runs');
         SELECT create_reference_table('statscache_source_changes');

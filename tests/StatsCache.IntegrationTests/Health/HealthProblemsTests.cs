@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 using StatsCache.Maintenance;
+using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Health;
 
@@ -109,6 +110,48 @@ public sealed class HealthProblemsTests(PostgresServer server)
 
         await h.Cache.BackfillAsync();
         (await CheckAsync(health)).Status.Should().Be(HealthStatus.Healthy);
+    }
+
+    [Fact]
+    public async Task AMissingTotalsTableIsNamedByTheHealthCheck()
+    {
+        await using var h = await CacheHarness.CreateAsync(server, Start);
+        var health = Health(h, out var services);
+        await using var _ = services;
+        await Seed(h);
+        await h.Cache.RefreshAsync();
+
+        await ExecuteAsync(h, "DROP TABLE statscache_experiment_totals");
+
+        var result = await CheckAsync(health);
+        result.Status.Should().Be(HealthStatus.Unhealthy);
+        result.Description.Should().Contain("statscache_experiment_totals").And.Contain("missing");
+        await h.Cache.EnsureTablesCreatedAsync();
+    }
+
+    [Fact]
+    public async Task ABuiltCacheWithoutTotalsRowsServesLiveNumbersUntilTheNextRefreshFillsThemFromItsBuckets()
+    {
+        // An upgrade: the cache was built before the totals table existed; the migration (or EnsureTablesCreated) adds it empty.
+        await using var h = await CacheHarness.CreateAsync(server, Start);
+        await Seed(h);
+        await h.Cache.RefreshAsync();
+        await ExecuteAsync(h, "TRUNCATE statscache_experiment_totals");
+
+        await h.AssertExactAsync(1, "without totals rows, reads must not show zeros", ReadMode.Cached);
+        await h.AssertExactAsync(1, "without totals rows, reads must not show zeros", ReadMode.RealTime);
+
+        h.Advance(TimeSpan.FromMinutes(5));
+        await h.Cache.RefreshAsync();
+        (await CountAsync(h, "SELECT count(*) FROM statscache_experiment_totals")).Should().Be(2, "the refresh filled a row per experiment from the buckets");
+        (await Reliability.Invariants.CoverageProblemsAsync(h.Db)).Should().BeEmpty();
+        await h.AssertExactAsync(1, "after the fill");
+    }
+
+    private static async Task<long> CountAsync(CacheHarness h, string sql)
+    {
+        await using var command = h.Db.CreateCommand(sql);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static HealthCheckService Health(CacheHarness h, out ServiceProvider services)

@@ -24,7 +24,8 @@ public sealed class BackfillTests(PostgresServer server)
     [Fact]
     public async Task AnInterruptedBackfillResumesWhereItStoppedAndConverges()
     {
-        await using var h = await CacheHarness.CreateAsync(server, Start);
+        // Chunk by chunk (a bulk first build has no chunks to resume from).
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.BulkBuildMaxRows = 0);
         await SeedAsync(h);
         using var cancel = new CancellationTokenSource();
         var reports = new List<BackfillProgress>();

@@ -130,7 +130,7 @@ public sealed class ChangeTrackingPrivilegeTests(PostgresServer server)
             GRANT SELECT ON statscache_state TO {installer};
             GRANT SELECT, INSERT, DELETE ON statscache_source_changes TO {installer};
             GRANT SELECT ON chat_sessions, chat_messages, message_versions TO {maintainer};
-            GRANT SELECT, INSERT, UPDATE, DELETE ON statscache_experiment_buckets, statscache_session_statistics, statscache_participant_first_seen,
+            GRANT SELECT, INSERT, UPDATE, DELETE ON statscache_experiment_buckets, statscache_experiment_totals, statscache_session_statistics, statscache_participant_first_seen,
                 statscache_state, statscache_runs, statscache_source_changes TO {maintainer};
             """);
         try

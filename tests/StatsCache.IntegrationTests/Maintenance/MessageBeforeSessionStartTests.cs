@@ -18,7 +18,8 @@ public sealed class MessageBeforeSessionStartTests(PostgresServer server)
     [Fact]
     public async Task AFullBackfillCountsMessagesStampedBeforeTheirSessionStartedInAnEarlierChunk()
     {
-        await using var h = await CacheHarness.CreateAsync(server, Start);
+        // The chunked path: a first build within BulkBuildMaxRows would read everything in one transaction.
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.BulkBuildMaxRows = 0);
 
         // Monthly chunks: message in February, session start in March.
         var monthly = await h.Data.AddSessionAsync(1, 1, 10, new DateTime(2024, 3, 10, 10, 0, 0, DateTimeKind.Utc));

@@ -18,7 +18,8 @@ public sealed class FirstBuildReadTests(PostgresServer server)
     [Fact]
     public async Task ReadsBetweenTheChunksOfAFirstBuildEqualTheLiveNumbers()
     {
-        await using var h = await CacheHarness.CreateAsync(server, Start);
+        // Chunk by chunk: reads between the chunks of a first build (a bulk build has none to read between).
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.BulkBuildMaxRows = 0);
         var sessions = await SeedMonthsAsync(h, months: 5);
         var monthly = new SeriesRequest(Start.AddMonths(-6), Start, BucketSize.Month);
         var daily = new SeriesRequest(Start.AddDays(-20), Start, BucketSize.Day);
@@ -61,7 +62,8 @@ public sealed class FirstBuildReadTests(PostgresServer server)
     [Fact]
     public async Task AnInterruptedFirstBuildStillReadsLiveUntilItIsResumed()
     {
-        await using var h = await CacheHarness.CreateAsync(server, Start);
+        // Chunk by chunk: reads between the chunks of a first build (a bulk build has none to read between).
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.BulkBuildMaxRows = 0);
         await SeedMonthsAsync(h, months: 3);
         using var cancel = new CancellationTokenSource();
         var progress = new SynchronousProgress<BackfillProgress>(p =>

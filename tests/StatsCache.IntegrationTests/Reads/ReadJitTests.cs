@@ -29,7 +29,7 @@ public sealed class ReadJitTests(PostgresServer server)
         await h.Cache.RefreshAsync();
 
         var env = h.Services.GetRequiredService<CacheEnvironment>();
-        var gated = ReadSql.UntilBuilt(env.Sql, env.Sql.Buckets, ReadSql.ExperimentTotals(env.Sql), TailReadSql.ExperimentTotals(env.Sql));
+        var gated = ReadSql.UntilBuilt(env.Sql, env.Sql.Totals, TotalsReadSql.Cached(env.Sql), TailReadSql.ExperimentTotals(env.Sql));
 
         // JIT for everything, as a large source's cost estimates make it in production.
         await using var connection = await h.Db.OpenConnectionAsync();

@@ -27,7 +27,7 @@ public sealed class BackfillConsistencyTests(PostgresServer server)
     public async Task RealTimeReadsBetweenTheChunksOfAFullBackfillOfABuiltCacheEqualTheLiveQuery(int seed, SourceDeletions deletions, long maxRowsPerChunk)
     {
         var random = new Random(seed);
-        await using var h = await CacheHarness.CreateAsync(server, Start, o => (o.Deletions, o.MaxRowsPerChunk) = (deletions, maxRowsPerChunk));
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => (o.Deletions, o.MaxRowsPerChunk, o.BulkBuildMaxRows) = (deletions, maxRowsPerChunk, 0));
 
         // Forty days of history, built by a refresh; then hours of on-time rows after the watermark.
         await AddRandomRowsAsync(h, random, Start.AddDays(-40), Start, 40);
@@ -72,7 +72,7 @@ public sealed class BackfillConsistencyTests(PostgresServer server)
     public async Task ATinyRowLimitForcesManyChunksThatAreExactAndResumeAfterCancellation()
     {
         var random = new Random(7);
-        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.MaxRowsPerChunk = 12);
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => (o.MaxRowsPerChunk, o.BulkBuildMaxRows) = (12, 0));
         await AddRandomRowsAsync(h, random, Start.AddDays(-75), Start, 60);
 
         // A first build cancelled after a few chunks stays "backfilling" and resumes where it stopped.

@@ -112,8 +112,9 @@ public sealed class CrashTests(PostgresServer server)
     [InlineData(Interruption.CancelCall)]
     public async Task ABackfillStoppedMidChunkKeepsItsCommittedChunksOnlyAndResumesToExact(Interruption stop)
     {
-        await using var h = await CacheHarness.CreateAsync(server, Start);
-        await using var instance = CacheInstance.Create(h.ConnectionString, h.Clock);
+        // Chunk by chunk (a bulk first build has no committed chunks to keep).
+        await using var h = await CacheHarness.CreateAsync(server, Start, o => o.BulkBuildMaxRows = 0);
+        await using var instance = CacheInstance.Create(h.ConnectionString, h.Clock, o => o.BulkBuildMaxRows = 0);
         await SeedAsync(h, Start);
         await using var blocker = await h.Db.OpenConnectionAsync();
         NpgsqlTransaction? hold = null;

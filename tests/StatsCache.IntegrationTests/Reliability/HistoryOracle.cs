@@ -35,7 +35,7 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
         await using var command = db.CreateCommand("""
             TRUNCATE chat_sessions, chat_messages, message_versions,
                      reliability_archive_sessions, reliability_archive_messages, reliability_archive_versions,
-                     statscache_experiment_buckets, statscache_session_statistics, statscache_participant_first_seen,
+                     statscache_experiment_buckets, statscache_experiment_totals, statscache_session_statistics, statscache_participant_first_seen,
                      statscache_state, statscache_runs, statscache_source_changes
             """);
         await command.ExecuteNonQueryAsync();

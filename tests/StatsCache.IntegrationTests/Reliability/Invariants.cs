@@ -74,7 +74,8 @@ public static class Invariants
 
     /// <summary>
     /// Coverage (§5.1): no two buckets of an experiment overlap, every bucket starts on a UTC boundary
-    /// of its size, and no count is negative (a participant moved out of a bucket twice would show here).
+    /// of its size, no count is negative (a participant moved out of a bucket twice would show here), and
+    /// every experiment's totals row equals the sums over its buckets (no row without buckets, none missing).
     /// Returns the offending rows, described, so a failure says what is wrong.
     /// </summary>
     public static async Task<IReadOnlyList<string>> CoverageProblemsAsync(NpgsqlDataSource db)
@@ -95,6 +96,18 @@ public static class Invariants
             SELECT format('negative: team %s experiment %s size %s at %s: %s sessions, %s new participants, %s messages', x.team_id, x.experiment_id, x.bucket_size, x.bucket_start, x.session_count, x.new_participant_count, x.human_message_count)
             FROM statscache_experiment_buckets AS x
             WHERE x.session_count < 0 OR x.new_participant_count < 0 OR x.human_message_count < 0
+            UNION ALL
+            SELECT format('totals row: team %s experiment %s: row %s/%s/%s/%s, buckets sum to %s/%s/%s/%s',
+                          coalesce(t.team_id, s.team_id), coalesce(t.experiment_id, s.experiment_id),
+                          t.session_count, t.participant_count, t.human_message_count, t.last_activity,
+                          s.session_count, s.participant_count, s.human_message_count, s.last_activity)
+            FROM statscache_experiment_totals AS t
+            FULL JOIN (SELECT team_id, experiment_id, sum(session_count) AS session_count, sum(new_participant_count) AS participant_count,
+                              sum(human_message_count) AS human_message_count, max(last_activity) AS last_activity
+                       FROM statscache_experiment_buckets GROUP BY team_id, experiment_id) AS s
+              ON s.team_id = t.team_id AND s.experiment_id = t.experiment_id
+            WHERE (t.session_count, t.participant_count, t.human_message_count, t.last_activity, t.last_activity_or_min)
+                  IS DISTINCT FROM (s.session_count, s.participant_count, s.human_message_count, s.last_activity, coalesce(s.last_activity, '-infinity'))
             """);
         var problems = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
@@ -124,6 +137,9 @@ public static class Invariants
             UNION ALL
             SELECT format('first-seen %s/%s/%s: %s', team_id, experiment_id, participant_id, first_seen_at)
             FROM (SELECT * FROM statscache_participant_first_seen ORDER BY team_id, experiment_id, participant_id) AS f
+            UNION ALL
+            SELECT format('totals %s/%s: %s %s %s %s', team_id, experiment_id, session_count, participant_count, human_message_count, last_activity)
+            FROM (SELECT * FROM statscache_experiment_totals ORDER BY team_id, experiment_id) AS t
             """);
         var rows = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();

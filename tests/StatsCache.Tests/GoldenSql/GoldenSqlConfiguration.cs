@@ -98,6 +98,7 @@ internal sealed record GoldenSqlConfiguration(GoldenDeletions Deletions, GoldenV
             MirrorDeletions = options.Deletions == SourceDeletions.Mirror,
             VersionsHaveTeam = versions.IsConfigured && versions.HasTeam,
             SourceChanges = tables.SourceChanges,
+            Totals = tables.Totals,
         };
     }
 

@@ -35,6 +35,8 @@ internal static class GoldenStatements
         new("RollUpSql/RollUp.hour-to-month", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Month, All))),
         new("RollUpSql/RollUp.hour-to-month.limited", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Month, Limited))),
         new("RollUpSql/RollUp.day-to-month", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Day, BucketSize.Month, All))),
+        new("RollUpSql/RollUp.compress.hour-to-day", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Hour, BucketSize.Day, All, merge: false))),
+        new("RollUpSql/RollUp.compress.day-to-month", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Day, BucketSize.Month, All, merge: false))),
         new("RollUpSql/RollUp.day-to-month.limited", c => Statements(RollUpSql.RollUp(c.Sql(), BucketSize.Day, BucketSize.Month, Limited))),
         new("FirstSeenSql/Upsert", c => Statements(FirstSeenSql.Upsert(c.Sql(), All))),
         new("FirstSeenSql/Upsert.limited", c => Statements(FirstSeenSql.Upsert(c.Sql(), Limited))),
@@ -66,8 +68,27 @@ internal static class GoldenStatements
         new("VerifySql/Compare", c => VerifySql.Compare(c.Sql())),
         new("VerifySql/EarliestBucket", c => VerifySql.EarliestBucket(c.Sql())),
 
+        // Maintenance: the per-experiment totals rows (after every range recompute; verify's check and repair).
+        new("TotalsSql/Recompute", c => TotalsSql.Recompute(c.Sql(), All, writesBuckets: true)),
+        new("TotalsSql/Recompute.limited", c => TotalsSql.Recompute(c.Sql(), Limited, writesBuckets: true)),
+        new("TotalsSql/Recompute.split-bucket", c => TotalsSql.Recompute(c.Sql(), All, writesBuckets: false)),
+        new("TotalsSql/Recompute.split-bucket.limited", c => TotalsSql.Recompute(c.Sql(), Limited, writesBuckets: false)),
+        new("TotalsSql/MarkRange", c => c.Sql().MirrorDeletions ? TotalsSql.MarkRange(c.Sql(), All) : null),
+        new("TotalsSql/MarkRange.limited", c => c.Sql().MirrorDeletions ? TotalsSql.MarkRange(c.Sql(), Limited) : null),
+        new("TotalsSql/FillIfEmpty", c => TotalsSql.FillIfEmpty(c.Sql())),
+        new("TotalsSql/RemoveOrphans", c => TotalsSql.RemoveOrphans(c.Sql())),
+        new("TotalsSql/Repair", c => TotalsSql.Repair(c.Sql())),
+        new("TotalsSql/Mismatches", c => TotalsSql.Mismatches(c.Sql())),
+
+        // Maintenance: the bulk first build of an empty cache (one statement per table).
+        new("BulkBuildSql/FirstSeen", c => BulkBuildSql.FirstSeen(c.Sql())),
+        new("BulkBuildSql/Buckets", c => BulkBuildSql.Buckets(c.Sql())),
+        new("BulkBuildSql/Sessions", c => BulkBuildSql.Sessions(c.Sql())),
+        new("BulkBuildSql/Empty", c => BulkBuildSql.Empty(c.Sql())),
+
         // Reads: totals (cached, real-time tail, live), the first-build gate, status.
-        new("ReadSql/ExperimentTotals", c => ReadSql.ExperimentTotals(c.Sql())),
+        new("TotalsReadSql/Cached", c => TotalsReadSql.Cached(c.Sql())),
+        new("TotalsReadSql/RealTime", c => TotalsReadSql.RealTime(c.Sql())),
         new("ReadSql/SessionTotals", c => ReadSql.SessionTotals(c.Sql())),
         new("TailReadSql/ExperimentTotals", c => TailReadSql.ExperimentTotals(c.Sql())),
         new("TailReadSql/SessionTotals", c => TailReadSql.SessionTotals(c.Sql())),
@@ -75,6 +96,7 @@ internal static class GoldenStatements
         new("ReadSql/Live.SessionTotals", c => ReadSql.Live(TailReadSql.SessionTotals(c.Sql()))),
         // The gate TotalsReader and SeriesReader batch before a cached or real-time read.
         new("ReadSql/Built.buckets", c => "SELECT " + ReadSql.Built(c.Sql(), c.Sql().Buckets)),
+        new("ReadSql/Gate.totals", c => "SELECT " + ReadSql.Gate(c.Sql(), c.Sql().Totals)),
         new("ReadSql/Built.session-statistics", c => "SELECT " + ReadSql.Built(c.Sql(), c.Sql().SessionStatistics)),
         new("ReadSql/ExperimentBuckets", c => ReadSql.ExperimentBuckets(c.Sql())),
         new("ReadSql/BucketCounts", c => ReadSql.BucketCounts(c.Sql())),
@@ -97,10 +119,8 @@ internal static class GoldenStatements
         new("HealthSql/LatestRuns", c => HealthSql.LatestRuns(c.Sql())),
         new("HealthSql/EmptyTables", c => HealthSql.EmptyTables(c.Sql())),
 
-        // Our tables: the DDL of GetTablesScript() (what a migration of UseStatisticsCache("stats") creates), and the
-        // ExperimentStatistics read model's query, which EF inlines into a host's LINQ.
+        // Our tables: the DDL of GetTablesScript() (what a migration of UseStatisticsCache("stats") creates).
         new("Storage/CacheTablesScript", c => CacheTablesScript.Generate(c.Options().Schema)),
-        new("Storage/ExperimentStatistics.query", c => ExperimentStatisticsQuery(c.Options().Schema)),
 
         // Change tracking: install (one per tracked table; deletions recorded only when mirrored), verify, apply.
         new("ChangeTrackingSql/Install.sessions", c => Install(c, SourceRole.Sessions)),
@@ -116,12 +136,6 @@ internal static class GoldenStatements
         new("DistributedTables/Guard", c => DistributedTables.Guard(c.TrackedTables())),
         new("ChangeTrackingSql/Consume", c => ChangeTrackingSql.Consume(c.Sql())),
     ];
-
-    private static string? ExperimentStatisticsQuery(string? schema)
-    {
-        using var context = CacheTablesContext.For(schema);
-        return context.Model.FindEntityType(typeof(ExperimentStatistics))?.GetSqlQuery();
-    }
 
     private static string? Install(GoldenSqlConfiguration c, SourceRole role) =>
         c.Tracked(role) is { } table ? ChangeTrackingSql.Install(c.Sql(), table, GoldenSqlConfiguration.CacheName, recordDeletions: c.Deletions == GoldenDeletions.Mirror) : null;

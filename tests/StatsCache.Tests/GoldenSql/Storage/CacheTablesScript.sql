@@ -15,6 +15,18 @@ CREATE TABLE IF NOT EXISTS stats.statscache_experiment_buckets (
     CONSTRAINT "PK_statscache_experiment_buckets" PRIMARY KEY (team_id, experiment_id, bucket_start, bucket_size)
 );
 
+CREATE TABLE IF NOT EXISTS stats.statscache_experiment_totals (
+    team_id bigint NOT NULL,
+    experiment_id bigint NOT NULL,
+    session_count bigint NOT NULL,
+    participant_count bigint NOT NULL,
+    human_message_count bigint NOT NULL,
+    last_activity timestamp with time zone,
+    last_activity_or_min timestamp with time zone GENERATED ALWAYS AS (coalesce(last_activity, '-infinity'::timestamptz)) STORED NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT "PK_statscache_experiment_totals" PRIMARY KEY (team_id, experiment_id)
+);
+
 CREATE TABLE IF NOT EXISTS stats.statscache_participant_first_seen (
     team_id bigint NOT NULL,
     experiment_id bigint NOT NULL,
@@ -73,6 +85,14 @@ CREATE TABLE IF NOT EXISTS stats.statscache_state (
 CREATE INDEX IF NOT EXISTS ix_statscache_experiment_buckets_size_start ON stats.statscache_experiment_buckets (bucket_size, bucket_start);
 
 CREATE INDEX IF NOT EXISTS ix_statscache_experiment_buckets_totals ON stats.statscache_experiment_buckets (team_id, experiment_id) INCLUDE (session_count, new_participant_count, human_message_count, last_activity);
+
+CREATE INDEX IF NOT EXISTS ix_statscache_experiment_totals_last_activity ON stats.statscache_experiment_totals (team_id, last_activity_or_min DESC, experiment_id);
+
+CREATE INDEX IF NOT EXISTS ix_statscache_experiment_totals_messages ON stats.statscache_experiment_totals (team_id, human_message_count, experiment_id);
+
+CREATE INDEX IF NOT EXISTS ix_statscache_experiment_totals_participants ON stats.statscache_experiment_totals (team_id, participant_count, experiment_id);
+
+CREATE INDEX IF NOT EXISTS ix_statscache_experiment_totals_sessions ON stats.statscache_experiment_totals (team_id, session_count, experiment_id);
 
 CREATE INDEX IF NOT EXISTS ix_statscache_participant_first_seen_at ON stats.statscache_participant_first_seen (first_seen_at);
 

@@ -1,0 +1,152 @@
+namespace StatsCache.Sql;
+
+/// <summary>
+/// Keeps the per-experiment totals rows (<see cref="CacheSql.Totals"/>) equal to the sums over each
+/// experiment's buckets. Every statement here runs in the transaction of the bucket writes it follows,
+/// so a reader sees the buckets and their totals change together.
+/// </summary>
+internal static class TotalsSql
+{
+    /// <summary>
+    /// After the writes of a range (buckets recomputed over [@buckets_from, @to), first-seen and sessions
+    /// over [@from, @to)): every experiment with a bucket starting in [@buckets_from, @to) that this
+    /// transaction wrote (updated_at = @now: rows that would not change are not rewritten, so a refresh
+    /// re-reading its look-back re-sums only the experiments with new rows) — and, when the
+    /// range wrote no buckets (<paramref name="writesBuckets"/> false: a piece of a split bucket), every
+    /// experiment with a session in [@from, @to), whose earlier buckets may have lost a participant to it;
+    /// mirroring deletions, also every experiment <see cref="MarkRange"/> marked before the writes, whose
+    /// buckets there may be gone — gets its totals row recomputed from all its buckets, exact by
+    /// construction; an experiment left without buckets loses its row. Each experiment's buckets are an
+    /// index-only range scan of (team, experiment) with the summed columns included; rows that would not
+    /// change are not rewritten. A bucket written outside the range (a participant moved out of an earlier
+    /// bucket) belongs to an experiment with a session in the range whose bucket there gains that participant,
+    /// hence is written, when the range writes buckets; mirroring, an experiment whose buckets could instead
+    /// lose one there has a first visit in the range, and is marked.
+    /// </summary>
+    public static string Recompute(CacheSql sql, bool limited, bool writesBuckets)
+    {
+        var marked = !sql.MirrorDeletions ? "" : $"""
+
+                UNION
+                SELECT t.team_id, t.experiment_id FROM {sql.Totals} AS t WHERE t.updated_at = @now{CacheSql.ExperimentFilter("t", limited)}
+            """;
+        var sessions = writesBuckets ? "" : $"""
+
+                UNION
+                SELECT s.team_id, s.experiment_id FROM {sql.Sessions} AS s
+                WHERE s.created_at >= @from AND s.created_at < @to{CacheSql.ExperimentFilter("s", limited)}
+            """;
+        return $"""
+            WITH scope AS (
+                SELECT DISTINCT b.team_id, b.experiment_id
+                FROM {sql.Buckets} AS b
+                WHERE b.bucket_size = ANY('{"{1,2,3}"}'::smallint[]) AND b.bucket_start >= @buckets_from AND b.bucket_start < @to
+                  AND b.updated_at = @now{CacheSql.ExperimentFilter("b", limited)}{sessions}{marked}
+            ), sums AS (
+                {Sums(sql, "JOIN scope AS s ON b.team_id = s.team_id AND b.experiment_id = s.experiment_id")}
+            ), emptied AS (
+                DELETE FROM {sql.Totals} AS t
+                USING scope AS s
+                WHERE t.team_id = s.team_id AND t.experiment_id = s.experiment_id
+                  AND NOT EXISTS (SELECT 1 FROM sums AS x WHERE x.team_id = t.team_id AND x.experiment_id = t.experiment_id)
+            )
+            {Upsert(sql)}
+            """;
+    }
+
+    /// <summary>
+    /// Mirroring deletions, before the writes of a range: marks (updated_at = @now) the totals rows of the
+    /// experiments with a bucket starting in [@buckets_from, @to) or a first visit recorded in [@from, @to),
+    /// so <see cref="Recompute"/> still finds an experiment whose buckets there all disappear, or whose
+    /// participant moves to a later bucket.
+    /// </summary>
+    public static string MarkRange(CacheSql sql, bool limited) => $"""
+        UPDATE {sql.Totals} AS t SET updated_at = @now
+        FROM (SELECT b.team_id, b.experiment_id
+              FROM {sql.Buckets} AS b
+              WHERE b.bucket_size = ANY('{"{1,2,3}"}'::smallint[]) AND b.bucket_start >= @buckets_from AND b.bucket_start < @to{CacheSql.ExperimentFilter("b", limited)}
+              UNION
+              SELECT f.team_id, f.experiment_id
+              FROM {sql.FirstSeen} AS f
+              WHERE f.first_seen_at >= @from AND f.first_seen_at < @to{CacheSql.ExperimentFilter("f", limited)}) AS s
+        WHERE t.team_id = s.team_id AND t.experiment_id = s.experiment_id
+        """;
+
+    /// <summary>
+    /// Fills an empty totals table from the buckets, in one statement (hence all rows or none): a cache built
+    /// before the table existed, or whose totals were emptied. A one-time filter makes it free once the
+    /// table holds a row, so it can lead every recompute batch.
+    /// </summary>
+    public static string FillIfEmpty(CacheSql sql) => $"""
+        WITH sums AS (
+            {Sums(sql, "")}
+        )
+        INSERT INTO {sql.Totals} AS t (team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, updated_at)
+        SELECT team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, @now
+        FROM sums
+        WHERE NOT EXISTS (SELECT 1 FROM {sql.Totals})
+        ON CONFLICT (team_id, experiment_id) DO NOTHING
+        """;
+
+    /// <summary>
+    /// The end of a full backfill: totals rows of experiments without any bucket are removed (a rebuild over an
+    /// emptied bucket table leaves the rows of experiments with nothing left in the source untouched otherwise).
+    /// </summary>
+    public static string RemoveOrphans(CacheSql sql) => $"""
+        DELETE FROM {sql.Totals} AS t
+        WHERE NOT EXISTS (SELECT 1 FROM {sql.Buckets} AS b WHERE b.team_id = t.team_id AND b.experiment_id = t.experiment_id)
+        """;
+
+    /// <summary>
+    /// Verify's repair: every totals row set to the sums over its experiment's buckets, missing rows added,
+    /// rows without buckets removed, in one statement; returns how many rows it changed (0 when all agree,
+    /// as they do unless someone wrote to our tables by hand).
+    /// </summary>
+    public static string Repair(CacheSql sql) => $"""
+        WITH sums AS (
+            {Sums(sql, "")}
+        ), fixed AS (
+            {Upsert(sql)}
+            RETURNING 1
+        ), removed AS (
+            DELETE FROM {sql.Totals} AS t
+            WHERE NOT EXISTS (SELECT 1 FROM sums AS x WHERE x.team_id = t.team_id AND x.experiment_id = t.experiment_id)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM fixed) + (SELECT count(*) FROM removed)
+        """;
+
+    /// <summary>Totals rows that differ from the sums over their buckets (or exist without buckets, or are missing): verify's check.</summary>
+    public static string Mismatches(CacheSql sql) => $"""
+        WITH sums AS (
+            {Sums(sql, "")}
+        )
+        SELECT count(*)
+        FROM sums AS x
+        FULL JOIN {sql.Totals} AS t ON t.team_id = x.team_id AND t.experiment_id = x.experiment_id
+        WHERE (x.session_count, x.participant_count, x.human_message_count, x.last_activity)
+              IS DISTINCT FROM (t.session_count, t.participant_count, t.human_message_count, t.last_activity)
+        """;
+
+    private static string Sums(CacheSql sql, string join) => $"""
+        SELECT b.team_id, b.experiment_id,
+                       sum(b.session_count)::bigint AS session_count, sum(b.new_participant_count)::bigint AS participant_count,
+                       sum(b.human_message_count)::bigint AS human_message_count, max(b.last_activity) AS last_activity
+                FROM {sql.Buckets} AS b {join}
+                GROUP BY b.team_id, b.experiment_id
+        """;
+
+    private static string Upsert(CacheSql sql) => $"""
+        INSERT INTO {sql.Totals} AS t (team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, updated_at)
+        SELECT team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, @now
+        FROM sums
+        ON CONFLICT (team_id, experiment_id) DO UPDATE SET
+            session_count = excluded.session_count,
+            participant_count = excluded.participant_count,
+            human_message_count = excluded.human_message_count,
+            last_activity = excluded.last_activity,
+            updated_at = excluded.updated_at
+        WHERE (t.session_count, t.participant_count, t.human_message_count, t.last_activity)
+            IS DISTINCT FROM (excluded.session_count, excluded.participant_count, excluded.human_message_count, excluded.last_activity)
+        """;
+}

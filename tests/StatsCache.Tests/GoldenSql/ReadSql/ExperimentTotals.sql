@@ -1,7 +1,0 @@
--- ReadSql/ExperimentTotals, the same in every configuration. Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
-SELECT b.experiment_id,
-       sum(b.session_count)::bigint, sum(b.new_participant_count)::bigint,
-       sum(b.human_message_count)::bigint, max(b.last_activity)
-FROM "stats"."statscache_experiment_buckets" AS b
-WHERE b.team_id = @team AND b.experiment_id = ANY(@ids)
-GROUP BY b.experiment_id
