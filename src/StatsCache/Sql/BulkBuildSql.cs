@@ -86,8 +86,12 @@ internal static class BulkBuildSql
             """;
     }
 
-    /// <summary>Whether all four tables the build writes are empty (and the build may insert without merging).</summary>
+    /// <summary>
+    /// Whether the bulk build may run: all four tables it writes are empty (so it may insert without merging),
+    /// on plain PostgreSQL. With Citus installed the first build takes the chunked path, whose statements are
+    /// written to run shard by shard (docs/scale-out.md); these are not (Citus cannot plan them: 0A000).
+    /// </summary>
     public static string Empty(CacheSql sql) =>
-        $"SELECT NOT EXISTS (SELECT 1 FROM {sql.Buckets}) AND NOT EXISTS (SELECT 1 FROM {sql.SessionStatistics}) " +
+        $"SELECT to_regclass('pg_catalog.pg_dist_partition') IS NULL AND NOT EXISTS (SELECT 1 FROM {sql.Buckets}) AND NOT EXISTS (SELECT 1 FROM {sql.SessionStatistics}) " +
         $"AND NOT EXISTS (SELECT 1 FROM {sql.FirstSeen}) AND NOT EXISTS (SELECT 1 FROM {sql.Totals})";
 }

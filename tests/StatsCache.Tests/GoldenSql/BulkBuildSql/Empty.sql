@@ -1,2 +1,2 @@
 -- BulkBuildSql/Empty, the same in every configuration. Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
-SELECT NOT EXISTS (SELECT 1 FROM "stats"."statscache_experiment_buckets") AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_session_statistics") AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_participant_first_seen") AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_experiment_totals")
+SELECT to_regclass('pg_catalog.pg_dist_partition') IS NULL AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_experiment_buckets") AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_session_statistics") AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_participant_first_seen") AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_experiment_totals")
