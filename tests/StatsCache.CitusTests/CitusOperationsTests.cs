@@ -39,6 +39,8 @@ public sealed class CitusOperationsTests(CitusCluster cluster, ITestOutputHelper
         ("WITH r AS (", "verify: per range counts of the whole source, one row per range and shard"),
         ("WITH forgotten AS (", "run history, a reference table: forgets runs older than 30 days and records this one"),
         ("SELECT ((SELECT true FROM", "health: whether our tables (and, if one is empty, the source) hold a row, LIMIT 1 probes"),
+        ("SELECT to_regclass('pg_catalog.pg_dist_partition') IS NULL", "whether a first build may be bulk: Citus installed, then LIMIT 1 probes"),
+        ("NOT ((SELECT true FROM", "whether the totals table must be filled from the buckets (an upgrade): one LIMIT 1 probe"),
     ];
 
     [Fact]

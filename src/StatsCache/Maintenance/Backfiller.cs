@@ -188,7 +188,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
             await using (var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 })
             {
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL jit = off"));
-                foreach (var text in new[] { BulkBuildSql.FirstSeen(sql), BulkBuildSql.Buckets(sql), BulkBuildSql.Sessions(sql), TotalsSql.FillIfEmpty(sql) })
+                foreach (var text in new[] { BulkBuildSql.FirstSeen(sql), BulkBuildSql.Buckets(sql), BulkBuildSql.Sessions(sql) })
                 {
                     var command = new NpgsqlBatchCommand(text);
                     command.Parameters.AddWithValue("from", from);
@@ -199,6 +199,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                     batch.BatchCommands.Add(command);
                 }
 
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(TotalsSql.FillIfEmpty(sql, now)));
                 rows = await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 

@@ -49,7 +49,7 @@ internal static class RangeRecompute
 
         // A cache built before the totals table existed (or whose totals were emptied) gets them from its
         // buckets first, in this transaction; free once the table holds a row.
-        batch.BatchCommands.Add(Command(TotalsSql.FillIfEmpty(sql), range, experiments: null, now));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(TotalsSql.FillIfEmpty(sql, now)));
         if (sql.MirrorDeletions)
         {
             batch.BatchCommands.Add(WithBucketsFrom(Command(TotalsSql.MarkRange(sql, limited), range, experiments, now), buckets.From));
@@ -73,7 +73,10 @@ internal static class RangeRecompute
         batch.BatchCommands.Add(sessions);
 
         // The totals rows of every experiment whose buckets this range may have changed, from its buckets.
-        batch.BatchCommands.Add(WithBucketsFrom(Command(TotalsSql.Recompute(sql, limited, range.WritesBuckets), range, experiments, now), buckets.From));
+        foreach (var text in TotalsSql.Recompute(sql, limited, range.WritesBuckets))
+        {
+            batch.BatchCommands.Add(WithBucketsFrom(Command(text, range, experiments, now), buckets.From));
+        }
         return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -98,11 +98,22 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
         }
 
         // The totals rows against the buckets they summarise (kept equal in every transaction; this finds hand edits).
-        await using (var totals = new NpgsqlCommand(request.Repair ? TotalsSql.Repair(sql) : TotalsSql.Mismatches(sql), connection) { CommandTimeout = timeout })
+        if (request.Repair)
         {
-            totals.Parameters.AddWithValue("now", now);
+            // Two statements in one batch (one implicit transaction): their affected rows are the rows repaired.
+            await using var repair = new NpgsqlBatch(connection) { Timeout = timeout };
+            foreach (var text in TotalsSql.Repair(sql))
+            {
+                repair.BatchCommands.Add(new NpgsqlBatchCommand(text) { Parameters = { new("now", now) } });
+            }
+
+            totalsDiffering = await repair.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            rows += totalsDiffering;
+        }
+        else
+        {
+            await using var totals = new NpgsqlCommand(TotalsSql.Mismatches(sql), connection) { CommandTimeout = timeout };
             totalsDiffering = Convert.ToInt64(await totals.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-            rows += request.Repair ? totalsDiffering : 0;
         }
 
         var result = await RecordAsync(connection, found, changes, ranges, end, now, started, rows, repairError, totalsDiffering, cancellationToken).ConfigureAwait(false);

@@ -92,6 +92,6 @@ internal static class BulkBuildSql
     /// written to run shard by shard (docs/scale-out.md); these are not (Citus cannot plan them: 0A000).
     /// </summary>
     public static string Empty(CacheSql sql) =>
-        $"SELECT to_regclass('pg_catalog.pg_dist_partition') IS NULL AND NOT EXISTS (SELECT 1 FROM {sql.Buckets}) AND NOT EXISTS (SELECT 1 FROM {sql.SessionStatistics}) " +
-        $"AND NOT EXISTS (SELECT 1 FROM {sql.FirstSeen}) AND NOT EXISTS (SELECT 1 FROM {sql.Totals})";
+        $"SELECT to_regclass('pg_catalog.pg_dist_partition') IS NULL AND NOT {CacheSql.HasRows(sql.Buckets)} AND NOT {CacheSql.HasRows(sql.SessionStatistics)} " +
+        $"AND NOT {CacheSql.HasRows(sql.FirstSeen)} AND NOT {CacheSql.HasRows(sql.Totals)}";
 }

@@ -23,7 +23,12 @@ internal static class TotalsSql
     /// hence is written, when the range writes buckets; mirroring, an experiment whose buckets could instead
     /// lose one there has a first visit in the range, and is marked.
     /// </summary>
-    public static string Recompute(CacheSql sql, bool limited, bool writesBuckets)
+    /// <remarks>
+    /// Two statements, in this order, in the range's transaction: the rows of experiments in scope left without
+    /// buckets are removed, then the others are upserted from their sums. Ordered statements rather than one with
+    /// a data-modifying CTE: Citus runs those through the coordinator, while each of these runs shard by shard.
+    /// </remarks>
+    public static IReadOnlyList<string> Recompute(CacheSql sql, bool limited, bool writesBuckets)
     {
         var marked = !sql.MirrorDeletions ? "" : $"""
 
@@ -36,22 +41,21 @@ internal static class TotalsSql
                 SELECT s.team_id, s.experiment_id FROM {sql.Sessions} AS s
                 WHERE s.created_at >= @from AND s.created_at < @to{CacheSql.ExperimentFilter("s", limited)}
             """;
-        return $"""
-            WITH scope AS (
+        var scope = $"""
                 SELECT DISTINCT b.team_id, b.experiment_id
                 FROM {sql.Buckets} AS b
                 WHERE b.bucket_size = ANY('{"{1,2,3}"}'::smallint[]) AND b.bucket_start >= @buckets_from AND b.bucket_start < @to
                   AND b.updated_at = @now{CacheSql.ExperimentFilter("b", limited)}{sessions}{marked}
-            ), sums AS (
-                {Sums(sql, "JOIN scope AS s ON b.team_id = s.team_id AND b.experiment_id = s.experiment_id")}
-            ), emptied AS (
-                DELETE FROM {sql.Totals} AS t
-                USING scope AS s
-                WHERE t.team_id = s.team_id AND t.experiment_id = s.experiment_id
-                  AND NOT EXISTS (SELECT 1 FROM sums AS x WHERE x.team_id = t.team_id AND x.experiment_id = t.experiment_id)
-            )
-            {Upsert(sql)}
             """;
+        return
+        [
+            $"""
+            DELETE FROM {sql.Totals} AS t
+            WHERE (t.team_id, t.experiment_id) IN ({scope})
+              AND NOT EXISTS (SELECT 1 FROM {sql.Buckets} AS b WHERE b.team_id = t.team_id AND b.experiment_id = t.experiment_id)
+            """,
+            Upsert(sql, $"JOIN ({scope}) AS s ON b.team_id = s.team_id AND b.experiment_id = s.experiment_id", "", UpdateChanged),
+        ];
     }
 
     /// <summary>
@@ -74,19 +78,23 @@ internal static class TotalsSql
 
     /// <summary>
     /// Fills an empty totals table from the buckets, in one statement (hence all rows or none): a cache built
-    /// before the table existed, or whose totals were emptied. A one-time filter makes it free once the
-    /// table holds a row, so it can lead every recompute batch.
+    /// before the table existed, or whose totals were emptied. The emptiness check costs one probe, so it can
+    /// lead every recompute batch. A DO block around the INSERT, not a WHERE on it: Citus cannot plan an
+    /// INSERT … SELECT filtered by a sub-query of a distributed table (0A000), and checks first this way.
+    /// DO takes no parameters, so <paramref name="now"/> is written as a literal (our clock, never input).
     /// </summary>
-    public static string FillIfEmpty(CacheSql sql) => $"""
-        WITH sums AS (
-            {Sums(sql, "")}
-        )
-        INSERT INTO {sql.Totals} AS t (team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, updated_at)
-        SELECT team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, @now
-        FROM sums
-        WHERE NOT EXISTS (SELECT 1 FROM {sql.Totals})
-        ON CONFLICT (team_id, experiment_id) DO NOTHING
+    public static string FillIfEmpty(CacheSql sql, DateTime now) => $"""
+        DO $statscache_fill_totals$
+        BEGIN
+            IF NOT {CacheSql.HasRows(sql.Totals)} THEN
+                {Upsert(sql, "", "", "DO NOTHING").Replace("@now", Literal(now), StringComparison.Ordinal).Replace("\n", "\n        ", StringComparison.Ordinal)};
+            END IF;
+        END
+        $statscache_fill_totals$
         """;
+
+    private static string Literal(DateTime utc) =>
+        "'" + utc.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture) + "+00'::timestamptz";
 
     /// <summary>
     /// The end of a full backfill: totals rows of experiments without any bucket are removed (a rebuild over an
@@ -99,22 +107,11 @@ internal static class TotalsSql
 
     /// <summary>
     /// Verify's repair: every totals row set to the sums over its experiment's buckets, missing rows added,
-    /// rows without buckets removed, in one statement; returns how many rows it changed (0 when all agree,
-    /// as they do unless someone wrote to our tables by hand).
+    /// rows without buckets removed, in two statements run as one batch (one implicit transaction); their
+    /// affected rows are how many rows it changed (0 when all agree, as they do unless someone wrote to our
+    /// tables by hand).
     /// </summary>
-    public static string Repair(CacheSql sql) => $"""
-        WITH sums AS (
-            {Sums(sql, "")}
-        ), fixed AS (
-            {Upsert(sql)}
-            RETURNING 1
-        ), removed AS (
-            DELETE FROM {sql.Totals} AS t
-            WHERE NOT EXISTS (SELECT 1 FROM sums AS x WHERE x.team_id = t.team_id AND x.experiment_id = t.experiment_id)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM fixed) + (SELECT count(*) FROM removed)
-        """;
+    public static IReadOnlyList<string> Repair(CacheSql sql) => [Upsert(sql, "", "", UpdateChanged), RemoveOrphans(sql)];
 
     /// <summary>Totals rows that differ from the sums over their buckets (or exist without buckets, or are missing): verify's check.</summary>
     public static string Mismatches(CacheSql sql) => $"""
@@ -136,11 +133,25 @@ internal static class TotalsSql
                 GROUP BY b.team_id, b.experiment_id
         """;
 
-    private static string Upsert(CacheSql sql) => $"""
+    /// <summary>
+    /// INSERT … SELECT of the sums over the buckets (joined with <paramref name="join"/>, filtered by
+    /// <paramref name="where"/>) into the totals rows, grouped by (team, experiment): a sub-query rather than a
+    /// CTE, which Citus would turn into an intermediate result instead of running it on each shard.
+    /// </summary>
+    private static string Upsert(CacheSql sql, string join, string where, string onConflict) => $"""
         INSERT INTO {sql.Totals} AS t (team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, updated_at)
-        SELECT team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, @now
-        FROM sums
-        ON CONFLICT (team_id, experiment_id) DO UPDATE SET
+        SELECT b.team_id, b.experiment_id,
+               sum(b.session_count)::bigint, sum(b.new_participant_count)::bigint,
+               sum(b.human_message_count)::bigint, max(b.last_activity), @now
+        FROM {sql.Buckets} AS b {join}
+        {where}
+        GROUP BY b.team_id, b.experiment_id
+        ON CONFLICT (team_id, experiment_id) {onConflict}
+        """;
+
+    /// <summary>The update of an existing totals row, skipped when it would not change (no dead tuple, no index write).</summary>
+    private const string UpdateChanged = """
+        DO UPDATE SET
             session_count = excluded.session_count,
             participant_count = excluded.participant_count,
             human_message_count = excluded.human_message_count,

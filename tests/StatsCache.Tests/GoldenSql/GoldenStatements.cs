@@ -69,15 +69,15 @@ internal static class GoldenStatements
         new("VerifySql/EarliestBucket", c => VerifySql.EarliestBucket(c.Sql())),
 
         // Maintenance: the per-experiment totals rows (after every range recompute; verify's check and repair).
-        new("TotalsSql/Recompute", c => TotalsSql.Recompute(c.Sql(), All, writesBuckets: true)),
-        new("TotalsSql/Recompute.limited", c => TotalsSql.Recompute(c.Sql(), Limited, writesBuckets: true)),
-        new("TotalsSql/Recompute.split-bucket", c => TotalsSql.Recompute(c.Sql(), All, writesBuckets: false)),
-        new("TotalsSql/Recompute.split-bucket.limited", c => TotalsSql.Recompute(c.Sql(), Limited, writesBuckets: false)),
+        new("TotalsSql/Recompute", c => Statements(TotalsSql.Recompute(c.Sql(), All, writesBuckets: true))),
+        new("TotalsSql/Recompute.limited", c => Statements(TotalsSql.Recompute(c.Sql(), Limited, writesBuckets: true))),
+        new("TotalsSql/Recompute.split-bucket", c => Statements(TotalsSql.Recompute(c.Sql(), All, writesBuckets: false))),
+        new("TotalsSql/Recompute.split-bucket.limited", c => Statements(TotalsSql.Recompute(c.Sql(), Limited, writesBuckets: false))),
         new("TotalsSql/MarkRange", c => c.Sql().MirrorDeletions ? TotalsSql.MarkRange(c.Sql(), All) : null),
         new("TotalsSql/MarkRange.limited", c => c.Sql().MirrorDeletions ? TotalsSql.MarkRange(c.Sql(), Limited) : null),
-        new("TotalsSql/FillIfEmpty", c => TotalsSql.FillIfEmpty(c.Sql())),
+        new("TotalsSql/FillIfEmpty", c => TotalsSql.FillIfEmpty(c.Sql(), new DateTime(2026, 11, 24, 23, 0, 0, DateTimeKind.Utc))),
         new("TotalsSql/RemoveOrphans", c => TotalsSql.RemoveOrphans(c.Sql())),
-        new("TotalsSql/Repair", c => TotalsSql.Repair(c.Sql())),
+        new("TotalsSql/Repair", c => Statements(TotalsSql.Repair(c.Sql()))),
         new("TotalsSql/Mismatches", c => TotalsSql.Mismatches(c.Sql())),
 
         // Maintenance: the bulk first build of an empty cache (one statement per table).

@@ -1,13 +1,15 @@
 -- TotalsSql/FillIfEmpty, the same in every configuration. Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
-WITH sums AS (
-    SELECT b.team_id, b.experiment_id,
-               sum(b.session_count)::bigint AS session_count, sum(b.new_participant_count)::bigint AS participant_count,
-               sum(b.human_message_count)::bigint AS human_message_count, max(b.last_activity) AS last_activity
+DO $statscache_fill_totals$
+BEGIN
+    IF NOT ((SELECT true FROM "stats"."statscache_experiment_totals" LIMIT 1) IS NOT NULL) THEN
+        INSERT INTO "stats"."statscache_experiment_totals" AS t (team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, updated_at)
+        SELECT b.team_id, b.experiment_id,
+               sum(b.session_count)::bigint, sum(b.new_participant_count)::bigint,
+               sum(b.human_message_count)::bigint, max(b.last_activity), '2026-11-24 23:00:00.000000+00'::timestamptz
         FROM "stats"."statscache_experiment_buckets" AS b 
+        
         GROUP BY b.team_id, b.experiment_id
-)
-INSERT INTO "stats"."statscache_experiment_totals" AS t (team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, updated_at)
-SELECT team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, @now
-FROM sums
-WHERE NOT EXISTS (SELECT 1 FROM "stats"."statscache_experiment_totals")
-ON CONFLICT (team_id, experiment_id) DO NOTHING
+        ON CONFLICT (team_id, experiment_id) DO NOTHING;
+    END IF;
+END
+$statscache_fill_totals$

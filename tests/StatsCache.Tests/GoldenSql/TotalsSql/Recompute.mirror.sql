@@ -1,26 +1,25 @@
 -- TotalsSql/Recompute, for deletions=mirror (the same whatever the other settings). Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
-WITH scope AS (
-    SELECT DISTINCT b.team_id, b.experiment_id
+DELETE FROM "stats"."statscache_experiment_totals" AS t
+WHERE (t.team_id, t.experiment_id) IN (    SELECT DISTINCT b.team_id, b.experiment_id
     FROM "stats"."statscache_experiment_buckets" AS b
     WHERE b.bucket_size = ANY('{1,2,3}'::smallint[]) AND b.bucket_start >= @buckets_from AND b.bucket_start < @to
       AND b.updated_at = @now
     UNION
-    SELECT t.team_id, t.experiment_id FROM "stats"."statscache_experiment_totals" AS t WHERE t.updated_at = @now
-), sums AS (
-    SELECT b.team_id, b.experiment_id,
-               sum(b.session_count)::bigint AS session_count, sum(b.new_participant_count)::bigint AS participant_count,
-               sum(b.human_message_count)::bigint AS human_message_count, max(b.last_activity) AS last_activity
-        FROM "stats"."statscache_experiment_buckets" AS b JOIN scope AS s ON b.team_id = s.team_id AND b.experiment_id = s.experiment_id
-        GROUP BY b.team_id, b.experiment_id
-), emptied AS (
-    DELETE FROM "stats"."statscache_experiment_totals" AS t
-    USING scope AS s
-    WHERE t.team_id = s.team_id AND t.experiment_id = s.experiment_id
-      AND NOT EXISTS (SELECT 1 FROM sums AS x WHERE x.team_id = t.team_id AND x.experiment_id = t.experiment_id)
-)
+    SELECT t.team_id, t.experiment_id FROM "stats"."statscache_experiment_totals" AS t WHERE t.updated_at = @now)
+  AND NOT EXISTS (SELECT 1 FROM "stats"."statscache_experiment_buckets" AS b WHERE b.team_id = t.team_id AND b.experiment_id = t.experiment_id);
+
 INSERT INTO "stats"."statscache_experiment_totals" AS t (team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, updated_at)
-SELECT team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, @now
-FROM sums
+SELECT b.team_id, b.experiment_id,
+       sum(b.session_count)::bigint, sum(b.new_participant_count)::bigint,
+       sum(b.human_message_count)::bigint, max(b.last_activity), @now
+FROM "stats"."statscache_experiment_buckets" AS b JOIN (    SELECT DISTINCT b.team_id, b.experiment_id
+    FROM "stats"."statscache_experiment_buckets" AS b
+    WHERE b.bucket_size = ANY('{1,2,3}'::smallint[]) AND b.bucket_start >= @buckets_from AND b.bucket_start < @to
+      AND b.updated_at = @now
+    UNION
+    SELECT t.team_id, t.experiment_id FROM "stats"."statscache_experiment_totals" AS t WHERE t.updated_at = @now) AS s ON b.team_id = s.team_id AND b.experiment_id = s.experiment_id
+
+GROUP BY b.team_id, b.experiment_id
 ON CONFLICT (team_id, experiment_id) DO UPDATE SET
     session_count = excluded.session_count,
     participant_count = excluded.participant_count,
