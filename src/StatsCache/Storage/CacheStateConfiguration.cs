@@ -5,7 +5,7 @@ namespace StatsCache.Storage;
 
 /// <summary>Maps <see cref="CacheState"/>.</summary>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-public sealed class CacheStateConfiguration(string? schema = null) : IEntityTypeConfiguration<CacheState>
+internal sealed class CacheStateConfiguration(string? schema = null) : IEntityTypeConfiguration<CacheState>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<CacheState> builder)

@@ -5,7 +5,7 @@ namespace StatsCache.Storage;
 
 /// <summary>Maps <see cref="ExperimentBucket"/>.</summary>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-public sealed class ExperimentBucketConfiguration(string? schema = null) : IEntityTypeConfiguration<ExperimentBucket>
+internal sealed class ExperimentBucketConfiguration(string? schema = null) : IEntityTypeConfiguration<ExperimentBucket>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<ExperimentBucket> builder)

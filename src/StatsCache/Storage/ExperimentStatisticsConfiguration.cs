@@ -10,7 +10,7 @@ namespace StatsCache.Storage;
 /// activity" (or by sessions, participants, messages) is an index scan in either direction.
 /// </summary>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-public sealed class ExperimentStatisticsConfiguration(string? schema = null) : IEntityTypeConfiguration<ExperimentStatistics>
+internal sealed class ExperimentStatisticsConfiguration(string? schema = null) : IEntityTypeConfiguration<ExperimentStatistics>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<ExperimentStatistics> builder)

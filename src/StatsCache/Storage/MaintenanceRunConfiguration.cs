@@ -5,7 +5,7 @@ namespace StatsCache.Storage;
 
 /// <summary>Maps <see cref="MaintenanceRun"/>.</summary>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-public sealed class MaintenanceRunConfiguration(string? schema = null) : IEntityTypeConfiguration<MaintenanceRun>
+internal sealed class MaintenanceRunConfiguration(string? schema = null) : IEntityTypeConfiguration<MaintenanceRun>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<MaintenanceRun> builder)

@@ -5,7 +5,7 @@ namespace StatsCache.Storage;
 
 /// <summary>Maps <see cref="ParticipantFirstSeen"/>.</summary>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-public sealed class ParticipantFirstSeenConfiguration(string? schema = null) : IEntityTypeConfiguration<ParticipantFirstSeen>
+internal sealed class ParticipantFirstSeenConfiguration(string? schema = null) : IEntityTypeConfiguration<ParticipantFirstSeen>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<ParticipantFirstSeen> builder)

@@ -5,7 +5,7 @@ namespace StatsCache.Storage;
 
 /// <summary>Maps <see cref="SessionStatistics"/>.</summary>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-public sealed class SessionStatisticsConfiguration(string? schema = null) : IEntityTypeConfiguration<SessionStatistics>
+internal sealed class SessionStatisticsConfiguration(string? schema = null) : IEntityTypeConfiguration<SessionStatistics>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<SessionStatistics> builder)

@@ -5,7 +5,7 @@ namespace StatsCache.Storage;
 
 /// <summary>Maps <see cref="SourceChange"/>.</summary>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-public sealed class SourceChangeConfiguration(string? schema = null) : IEntityTypeConfiguration<SourceChange>
+internal sealed class SourceChangeConfiguration(string? schema = null) : IEntityTypeConfiguration<SourceChange>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<SourceChange> builder)
