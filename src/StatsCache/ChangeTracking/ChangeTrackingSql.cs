@@ -189,9 +189,16 @@ internal static class ChangeTrackingSql
     /// <summary>
     /// Forgets, inside the refresh's own snapshot, the changes at or after the start of its window: the
     /// window recomputes them anyway. Changes committed after the snapshot are not visible, so they stay.
+    /// Mirroring deletions, the changes of a session that is gone from the source stay too: the window finds
+    /// a session row to remove only through a start, a human message, a tag or a last activity in the window,
+    /// and a session without human messages has no last activity — its row (with its version tags) would
+    /// outlive the session. The session recount of the tracked changes removes it.
     /// </summary>
     public static string ForgetCovered(CacheSql sql) =>
-        $"DELETE FROM {sql.SourceChanges} WHERE cache_name = @cache AND changed_at >= @from AND NOT ({MarkerCondition})";
+        $"DELETE FROM {sql.SourceChanges} AS c WHERE c.cache_name = @cache AND c.changed_at >= @from AND NOT ({MarkerCondition})" +
+        (sql.MirrorDeletions
+            ? $" AND (c.session_id IS NULL OR EXISTS (SELECT 1 FROM {sql.Sessions} AS s WHERE s.session_id = c.session_id AND (c.team_id IS NULL OR s.team_id = c.team_id)))"
+            : "");
 
     /// <summary>
     /// What the recorded changes up to @max_id touched: the earliest and latest hour, the experiments

@@ -85,6 +85,34 @@ public sealed class MirrorDeletionsTests(PostgresServer server, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task ATrackedErasureOfASessionWithoutHumanMessagesInsideTheWindowRemovesItsRow()
+    {
+        // Found by the mirrored, tracked property test (CsCheck seed 1s13i4xNcS93): the refresh forgot the
+        // tracked deletion (it falls in its window), and the window finds a session row to remove only through
+        // a start, a human message, a tag or a last activity there — a session with no human message has no
+        // last activity, so its row and its version tags outlived the session.
+        await using var h = await CacheHarness.CreateAsync(server, Start, o =>
+        {
+            o.Deletions = SourceDeletions.Mirror;
+            o.ChangeTracking = true;
+            o.HumanMessages.ChangeTrackingTable = "chat_messages";
+        });
+        await h.Cache.EnableChangeTrackingAsync();
+        var session = await h.Data.AddSessionAsync(1, 5, 1, h.Now.AddMinutes(-5));
+        await h.Data.AddMessagesAsync(1, 5, session, [h.Now.AddMinutes(-4)], human: false, version: "v2");
+        await h.Cache.RefreshAsync();
+        (await h.Cache.GetSessionTotalsAsync(1, [session]))[session].Versions.Should().Equal(["v2"], "the session's bot reply is tagged");
+
+        await ExecuteAsync(h, $"DELETE FROM message_versions WHERE session_id = {session}; DELETE FROM chat_messages WHERE session_id = {session}; DELETE FROM chat_sessions WHERE id = {session}");
+        h.Advance(TimeSpan.FromMinutes(1));
+        await h.Cache.RefreshAsync();
+
+        (await h.Cache.GetSessionTotalsAsync(1, [session]))[session].Should().BeEquivalentTo(
+            StatsCache.Reads.SessionTotals.Empty(session), "the erased session reads as nothing, its version tags included");
+        await h.AssertExactAsync(1, "after the erasure");
+    }
+
+    [Fact]
     public async Task AFullRebuildAlsoClearsRangesWhoseSourceRowsAreAllGone()
     {
         // Found by the mirrored soak: a rebuild that started at the earliest *source* row never
