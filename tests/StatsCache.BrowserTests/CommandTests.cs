@@ -17,13 +17,11 @@ public sealed class CommandTests(SampleFixture sample)
     [InlineData("refersh")]
     public async Task AnUnknownCommandPrintsTheUsageAndFailsWithoutStartingTheWebApp(string command)
     {
-        var stopwatch = Stopwatch.StartNew();
         var result = await SampleProcess.RunAsync([command], sample.ConnectionString);
         result.ExitCode.Should().NotBe(0);
         result.Output.Should().Contain("Usage:").And.Contain("refresh").And.Contain("verify");
         result.Error.Should().Contain($"'{command}'");
         result.Output.Should().NotContain("Now listening");
-        stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20));
     }
 
     [Fact]
@@ -149,7 +147,6 @@ public sealed class CommandTests(SampleFixture sample)
             first.Output.Should().Contain("Created the sample's PostgreSQL in").And.Contain("Generated sample data").And.Contain("refresh (initial build");
             second.ExitCode.Should().Be(0, second.Output + second.Error);
             second.Output.Should().Contain("with the data kept in").And.NotContain("Generated sample data").And.NotContain("never built");
-            second.Duration.Should().BeLessThan(first.Duration);
         }
         finally
         {
@@ -178,7 +175,7 @@ public sealed class CommandTests(SampleFixture sample)
 /// <summary>The sample's build output run as a process: <c>dotnet StatsCache.SampleHost.dll …</c>.</summary>
 public static class SampleProcess
 {
-    public sealed record Result(int ExitCode, string Output, string Error, TimeSpan Duration);
+    public sealed record Result(int ExitCode, string Output, string Error);
 
     /// <summary>The sample built in the same configuration as these tests (the project reference builds it first).</summary>
     private static string Dll { get; } = Path.Combine(
@@ -208,12 +205,11 @@ public static class SampleProcess
             info.Environment["Sample__Scale"] = scale;
         }
 
-        var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, await output, await error, stopwatch.Elapsed);
+        return new Result(process.ExitCode, await output, await error);
     }
 }

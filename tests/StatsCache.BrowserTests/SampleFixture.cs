@@ -46,7 +46,6 @@ public sealed class SampleFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var started = Stopwatch.StartNew();
         if (Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } server)
         {
             _serverConnection = server;
@@ -90,10 +89,7 @@ public sealed class SampleFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
         });
         Directory.CreateDirectory(ArtifactsDirectory);
-        StartupTime = started.Elapsed;
     }
-
-    public TimeSpan StartupTime { get; private set; }
 
     public async Task<IPage> NewPageAsync()
     {
