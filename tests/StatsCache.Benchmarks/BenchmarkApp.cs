@@ -60,24 +60,61 @@ internal static class BenchmarkApp
         await using var host = CacheHost.Create(connectionString, dataEnd);
         var context = new ScenarioContext(db, host, facts, traffic, run, options.BackfillRuns, Log);
 
-        Log("scenario: full backfill");
-        await BackfillScenario.RunAsync(context, ct);
-        Log("scenario: chatbots page (largest team)");
-        var page = await ChatbotsPageScenario.RunAsync(context, "largest", facts.LargestTeam, ct);
-        Log("scenario: chatbots page (median team)");
-        await ChatbotsPageScenario.RunAsync(context, "median", facts.MedianTeam, ct);
-        Log("scenario: sessions page");
-        var sessions = await SessionsPageScenario.RunAsync(context, ct);
-        Log("scenario: batch totals");
-        await BatchTotalsScenario.RunAsync(context, [.. page.Select(r => r.Id)], [.. sessions.Select(r => r.Id)], ct);
-        Log("scenario: refresh after an hour of traffic");
-        await RefreshScenario.RunAsync(context, ct);
-        Log("scenario: verify");
-        await VerifyScenario.RunAsync(context, ct);
-        Log("scenario: compression");
-        await CompressionScenario.RunAsync(context, ct);
-        Log("scenario: storage");
-        await StorageScenario.RunAsync(context, ct);
+        var only = options.Scenarios;
+        if (only.Contains("backfill"))
+        {
+            Log("scenario: full backfill");
+            await BackfillScenario.RunAsync(context, ct);
+        }
+        else
+        {
+            Log("building the cache (one backfill; scenario 'backfill' not selected)");
+            await host.Cache.BackfillAsync(null, null, ct);
+        }
+
+        List<ChatbotRow> page = [];
+        if (only.Contains("page") || only.Contains("batch"))
+        {
+            Log("scenario: chatbots page (largest team)");
+            page = await ChatbotsPageScenario.RunAsync(context, "largest", facts.LargestTeam, ct);
+            Log("scenario: chatbots page (median team)");
+            await ChatbotsPageScenario.RunAsync(context, "median", facts.MedianTeam, ct);
+        }
+
+        if (only.Contains("sessions") || only.Contains("batch"))
+        {
+            Log("scenario: sessions page");
+            var sessions = await SessionsPageScenario.RunAsync(context, ct);
+            if (only.Contains("batch"))
+            {
+                Log("scenario: batch totals");
+                await BatchTotalsScenario.RunAsync(context, [.. page.Select(r => r.Id)], [.. sessions.Select(r => r.Id)], ct);
+            }
+        }
+
+        if (only.Contains("refresh"))
+        {
+            Log("scenario: refresh after an hour of traffic");
+            await RefreshScenario.RunAsync(context, ct);
+        }
+
+        if (only.Contains("verify"))
+        {
+            Log("scenario: verify");
+            await VerifyScenario.RunAsync(context, ct);
+        }
+
+        if (only.Contains("compression"))
+        {
+            Log("scenario: compression");
+            await CompressionScenario.RunAsync(context, ct);
+        }
+
+        if (only.Contains("storage"))
+        {
+            Log("scenario: storage");
+            await StorageScenario.RunAsync(context, ct);
+        }
 
         run.DurationSeconds = total.Elapsed.TotalSeconds;
         await ResultStore.SaveAsync(options.ResultsDirectory, run, ct);

@@ -14,11 +14,13 @@ var dataDirectory = new Option<string?>("--data-dir") { Description = "Keep the 
 var fresh = new Option<bool>("--fresh") { Description = "Drop the size's database and generate it again." };
 var generateOnly = new Option<bool>("--generate-only") { Description = "Generate (or finish generating) the workload, then stop." };
 var resultsDirectory = new Option<string>("--results-dir") { Description = "Where the run's JSON goes (one file per size); the report is rebuilt from every file there.", DefaultValueFactory = _ => Path.Combine(RepositoryPaths.Root, "docs", "benchmark-results") };
+var scenarios = new Option<string[]>("--scenarios") { Description = "Run only these scenarios (default: all): " + string.Join(", ", BenchmarkScenarios.All) + ". The cache is always built first (one backfill when 'backfill' is not listed). For profiling; a partial run's results belong in a scratch --results-dir.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [.. BenchmarkScenarios.All] };
+scenarios.AcceptOnlyFromAmong([.. BenchmarkScenarios.All]);
 var report = new Option<string>("--report") { Description = "The Markdown report to regenerate.", DefaultValueFactory = _ => Path.Combine(RepositoryPaths.Root, "docs", "benchmarks.md") };
 
 var root = new RootCommand("StatsCache benchmark: StatsCache side by side with live sub-queries, the seed's refresh and a materialized view.")
 {
-    size, runs, warmups, backfillRuns, connection, dataDirectory, fresh, generateOnly, resultsDirectory, report,
+    size, runs, warmups, backfillRuns, connection, dataDirectory, fresh, generateOnly, scenarios, resultsDirectory, report,
 };
 root.SetAction((parse, cancellationToken) =>
 {
@@ -31,6 +33,7 @@ root.SetAction((parse, cancellationToken) =>
         parse.GetValue(dataDirectory),
         parse.GetValue(fresh),
         parse.GetValue(generateOnly),
+        new HashSet<string>(parse.GetValue(scenarios)!, StringComparer.Ordinal),
         Path.GetFullPath(parse.GetValue(resultsDirectory)!),
         Path.GetFullPath(parse.GetValue(report)!),
         "dotnet run -c Release --project tests/StatsCache.Benchmarks -- " + string.Join(' ', Redacted(args)));
