@@ -10,6 +10,15 @@ namespace StatsCache.Maintenance;
 /// reflect the source, in buckets of one size. A fixed batch of set-based statements, sent in one
 /// round trip, whatever the number of experiments, sessions or buckets involved.
 /// </summary>
+/// <remarks>
+/// The totals rows follow the buckets in one of two ways. By default (backfill, reconcile, and always when
+/// mirroring deletions) every experiment whose buckets the range wrote is re-summed from all its buckets
+/// (<see cref="TotalsSql.Recompute"/>): exact by construction, whatever the totals held, at the cost of each
+/// experiment's whole history. A refresh that does not mirror deletions passes <c>totalsByDelta</c>: the totals
+/// move by the differences the range's writes make (<see cref="TotalsSql.ApplyMovedOut"/>,
+/// <see cref="TotalsSql.ApplyBucketDeltas"/>), a cost that follows the range's rows only — exact because the
+/// totals equal their buckets' sums before it (every operation keeps them so) and counts there only grow.
+/// </remarks>
 internal static class RangeRecompute
 {
     public static async Task<long> RunAsync(
@@ -21,9 +30,11 @@ internal static class RangeRecompute
         DateTime now,
         DateTime sessionsUntil,
         int commandTimeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool totalsByDelta = false)
     {
         var limited = experiments is not null;
+        var deltas = totalsByDelta && !sql.MirrorDeletions;
         await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = commandTimeout };
 
         // These statements run once per range: compiling them with JIT costs more than it saves
@@ -55,6 +66,12 @@ internal static class RangeRecompute
             batch.BatchCommands.Add(WithBucketsFrom(Command(TotalsSql.MarkRange(sql, limited), range, experiments, now), buckets.From));
         }
 
+        if (deltas)
+        {
+            // Before the first-seen rows change (as the first-seen statements read them).
+            batch.BatchCommands.Add(Command(TotalsSql.ApplyMovedOut(sql, limited), range, experiments, now));
+        }
+
         foreach (var text in FirstSeenSql.Upsert(sql, limited))
         {
             batch.BatchCommands.Add(Command(text, range, experiments, now));
@@ -62,6 +79,12 @@ internal static class RangeRecompute
 
         if (range.WritesBuckets)
         {
+            if (deltas)
+            {
+                // Just before the bucket upsert: the same source snapshot and the same bucket rows it merges into.
+                batch.BatchCommands.Add(Command(TotalsSql.ApplyBucketDeltas(sql, range.Size, limited), buckets, experiments, now));
+            }
+
             foreach (var text in BucketRecomputeSql.Upsert(sql, range.Size, limited))
             {
                 batch.BatchCommands.Add(Command(text, buckets, experiments, now));
@@ -72,11 +95,15 @@ internal static class RangeRecompute
         sessions.Parameters.AddWithValue("sessions_until", sessionsUntil);
         batch.BatchCommands.Add(sessions);
 
-        // The totals rows of every experiment whose buckets this range may have changed, from its buckets.
-        foreach (var text in TotalsSql.Recompute(sql, limited, range.WritesBuckets))
+        if (!deltas)
         {
-            batch.BatchCommands.Add(WithBucketsFrom(Command(text, range, experiments, now), buckets.From));
+            // The totals rows of every experiment whose buckets this range may have changed, from its buckets.
+            foreach (var text in TotalsSql.Recompute(sql, limited, range.WritesBuckets))
+            {
+                batch.BatchCommands.Add(WithBucketsFrom(Command(text, range, experiments, now), buckets.From));
+            }
         }
+
         return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

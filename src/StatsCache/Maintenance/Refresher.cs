@@ -88,7 +88,8 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
             {
                 var step = steps[i];
                 stepTo = step.To;
-                rows += await RangeRecompute.RunAsync(connection, transaction, sql, step, experiments: null, now, sessionsUntil: stepTo > watermark ? stepTo : watermark, timeout, cancellationToken).ConfigureAwait(false);
+                // The totals follow by differences (counts only grow): the cost of the window, not of each experiment's history.
+                rows += await RangeRecompute.RunAsync(connection, transaction, sql, step, experiments: null, now, sessionsUntil: stepTo > watermark ? stepTo : watermark, timeout, cancellationToken, totalsByDelta: true).ConfigureAwait(false);
             }
 
             if (i == 0 && env.Options.ChangeTracking)

@@ -16,7 +16,6 @@ internal static class BucketRecomputeSql
     /// </summary>
     public static IReadOnlyList<string> Upsert(CacheSql sql, BucketSize size, bool limited)
     {
-        var unit = BucketCalendar.SqlUnit(size);
         // Mirroring deletions: the range's buckets become exactly what the source holds now, and
         // buckets of the range with nothing left in the source are removed.
         var gone = !sql.MirrorDeletions ? "" : $"""
@@ -29,10 +28,37 @@ internal static class BucketRecomputeSql
         var merge = sql.MirrorDeletions
             ? "excluded.session_count"
             : "GREATEST(b.session_count, excluded.session_count)";
-        // The range's rows per bucket. A sub-query in FROM, not a CTE, wherever it is read once: Citus
-        // decides whether an INSERT … SELECT can run shard by shard before it inlines CTEs, and a CTE
-        // makes it repartition the rows between workers instead.
-        var fresh = $"""
+        var fresh = Fresh(sql, size, limited);
+        return [$"""
+            {(sql.MirrorDeletions ? $"WITH fresh AS {fresh}" : "")}{gone}
+            INSERT INTO {sql.Buckets} AS b
+                (team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity, updated_at)
+            SELECT team_id, experiment_id, {(short)size}, bucket_start, session_count, new_participant_count, human_message_count, last_activity, @now
+            FROM {(sql.MirrorDeletions ? "fresh" : fresh + " AS fresh")}
+            ON CONFLICT (team_id, experiment_id, bucket_start, bucket_size) DO UPDATE SET
+                session_count = {merge},
+                new_participant_count = excluded.new_participant_count,
+                human_message_count = {merge.Replace("session_count", "human_message_count", StringComparison.Ordinal)},
+                last_activity = {(sql.MirrorDeletions ? "excluded.last_activity" : "GREATEST(b.last_activity, excluded.last_activity)")},
+                updated_at = excluded.updated_at
+            -- A refresh re-reads its look-back every run: rows that would not change are not rewritten.
+            WHERE (b.session_count, b.new_participant_count, b.human_message_count, b.last_activity)
+                IS DISTINCT FROM ({merge}, excluded.new_participant_count, {merge.Replace("session_count", "human_message_count", StringComparison.Ordinal)}, {(sql.MirrorDeletions ? "excluded.last_activity" : "GREATEST(b.last_activity, excluded.last_activity)")})
+            """];
+    }
+
+    /// <summary>
+    /// The range's rows per bucket of <paramref name="size"/> (team_id, experiment_id, bucket_start and the four
+    /// statistics), from the host's sessions and human messages and our first-seen table over [@from, @to): what
+    /// <see cref="Upsert"/> merges into the buckets, and what <see cref="TotalsSql.ApplyBucketDeltas"/> compares with
+    /// them just before. A sub-query in FROM, not a CTE, wherever it is read once: Citus decides whether an
+    /// INSERT … SELECT can run shard by shard before it inlines CTEs, and a CTE makes it repartition the rows
+    /// between workers instead.
+    /// </summary>
+    public static string Fresh(CacheSql sql, BucketSize size, bool limited)
+    {
+        var unit = BucketCalendar.SqlUnit(size);
+        return $"""
             (
                 SELECT team_id, experiment_id, bucket_start,
                        sum(session_count) AS session_count,
@@ -61,21 +87,5 @@ internal static class BucketRecomputeSql
                 GROUP BY team_id, experiment_id, bucket_start
             )
             """;
-        return [$"""
-            {(sql.MirrorDeletions ? $"WITH fresh AS {fresh}" : "")}{gone}
-            INSERT INTO {sql.Buckets} AS b
-                (team_id, experiment_id, bucket_size, bucket_start, session_count, new_participant_count, human_message_count, last_activity, updated_at)
-            SELECT team_id, experiment_id, {(short)size}, bucket_start, session_count, new_participant_count, human_message_count, last_activity, @now
-            FROM {(sql.MirrorDeletions ? "fresh" : fresh + " AS fresh")}
-            ON CONFLICT (team_id, experiment_id, bucket_start, bucket_size) DO UPDATE SET
-                session_count = {merge},
-                new_participant_count = excluded.new_participant_count,
-                human_message_count = {merge.Replace("session_count", "human_message_count", StringComparison.Ordinal)},
-                last_activity = {(sql.MirrorDeletions ? "excluded.last_activity" : "GREATEST(b.last_activity, excluded.last_activity)")},
-                updated_at = excluded.updated_at
-            -- A refresh re-reads its look-back every run: rows that would not change are not rewritten.
-            WHERE (b.session_count, b.new_participant_count, b.human_message_count, b.last_activity)
-                IS DISTINCT FROM ({merge}, excluded.new_participant_count, {merge.Replace("session_count", "human_message_count", StringComparison.Ordinal)}, {(sql.MirrorDeletions ? "excluded.last_activity" : "GREATEST(b.last_activity, excluded.last_activity)")})
-            """];
     }
 }

@@ -29,13 +29,7 @@ internal static class FirstSeenSql
         UPDATE {sql.Buckets} AS b
         SET new_participant_count = b.new_participant_count - l.participants, updated_at = @now
         FROM (
-            SELECT x.team_id, x.experiment_id, x.bucket_start, x.bucket_size, count(*) AS participants
-            FROM ({Candidates(sql, limited)}) AS c
-            JOIN {sql.FirstSeen} AS f
-              ON f.team_id = c.team_id AND f.experiment_id = c.experiment_id AND f.participant_id = c.participant_id
-             AND f.first_seen_at >= @to AND c.first_seen_at < f.first_seen_at
-            JOIN {sql.Buckets} AS x ON {BucketHolding(sql, "x", "f", "first_seen_at")}
-            GROUP BY x.team_id, x.experiment_id, x.bucket_start, x.bucket_size
+            {MovedOut(sql, limited)}
         ) AS l
         WHERE b.team_id = l.team_id AND b.experiment_id = l.experiment_id
           AND b.bucket_start = l.bucket_start AND b.bucket_size = l.bucket_size
@@ -118,6 +112,22 @@ internal static class FirstSeenSql
         SELECT team_id, experiment_id, participant_id, next_first_seen_at FROM lost WHERE next_first_seen_at IS NOT NULL
         ON CONFLICT (team_id, experiment_id, participant_id) DO UPDATE SET first_seen_at = excluded.first_seen_at
         """];
+
+    /// <summary>
+    /// Per bucket (team_id, experiment_id, bucket_start, bucket_size), how many participants the range moves out
+    /// of it (participants): those it counted as new at a first visit at or after @to, which a session in the
+    /// range shows earlier. Read before the first-seen rows are updated; <see cref="Upsert"/> subtracts it from
+    /// the buckets, <see cref="TotalsSql.ApplyMovedOut"/> from their totals.
+    /// </summary>
+    public static string MovedOut(CacheSql sql, bool limited) => $"""
+        SELECT x.team_id, x.experiment_id, x.bucket_start, x.bucket_size, count(*) AS participants
+            FROM ({Candidates(sql, limited)}) AS c
+            JOIN {sql.FirstSeen} AS f
+              ON f.team_id = c.team_id AND f.experiment_id = c.experiment_id AND f.participant_id = c.participant_id
+             AND f.first_seen_at >= @to AND c.first_seen_at < f.first_seen_at
+            JOIN {sql.Buckets} AS x ON {BucketHolding(sql, "x", "f", "first_seen_at")}
+            GROUP BY x.team_id, x.experiment_id, x.bucket_start, x.bucket_size
+        """;
 
     /// <summary>The earliest session in [@from, @to) of every (experiment, participant) with one.</summary>
     private static string Candidates(CacheSql sql, bool limited) => $"""

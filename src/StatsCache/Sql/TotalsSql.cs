@@ -1,3 +1,5 @@
+using StatsCache.Policy;
+
 namespace StatsCache.Sql;
 
 /// <summary>
@@ -57,6 +59,63 @@ internal static class TotalsSql
             Upsert(sql, $"JOIN ({scope}) AS s ON b.team_id = s.team_id AND b.experiment_id = s.experiment_id", "", UpdateChanged),
         ];
     }
+
+    /// <summary>
+    /// Counts only growing (no <see cref="CacheSql.MirrorDeletions"/>), the totals rows follow the bucket writes of a
+    /// range by their differences, instead of re-summing every bucket of each experiment written (which costs
+    /// the experiment's whole history, every refresh): run just before <see cref="BucketRecomputeSql.Upsert"/> of
+    /// <paramref name="size"/>, in the same transaction (hence the same source snapshot and the same bucket rows),
+    /// it computes per bucket of the range what that upsert will write — the same merge, from the same
+    /// <see cref="BucketRecomputeSql.Fresh"/> rows joined with the bucket rows by their key — minus what the
+    /// bucket holds now (nothing for a new bucket), sums those differences per experiment, and adds them to
+    /// the experiment's totals row (created for an experiment with its first bucket); last activity is a max
+    /// that never decreases, so the row takes the greater. Rows that would not change are not rewritten.
+    /// Exact as long as every totals row equals the sums over its experiment's buckets before the range, which
+    /// every write of buckets keeps (<see cref="ApplyMovedOut"/> for the participants the first-seen statements
+    /// move out of a later bucket; roll-ups keep every sum) and <see cref="FillIfEmpty"/> starts.
+    /// </summary>
+    public static string ApplyBucketDeltas(CacheSql sql, BucketSize size, bool limited) => $"""
+        INSERT INTO {sql.Totals} AS t (team_id, experiment_id, session_count, participant_count, human_message_count, last_activity, updated_at)
+        SELECT d.team_id, d.experiment_id, sum(d.session_count)::bigint, sum(d.participant_count)::bigint,
+               sum(d.human_message_count)::bigint, max(d.last_activity), @now
+        FROM (
+            SELECT f.team_id, f.experiment_id,
+                   GREATEST(b.session_count, f.session_count) - coalesce(b.session_count, 0) AS session_count,
+                   f.new_participant_count - coalesce(b.new_participant_count, 0) AS participant_count,
+                   GREATEST(b.human_message_count, f.human_message_count) - coalesce(b.human_message_count, 0) AS human_message_count,
+                   f.last_activity
+            FROM {BucketRecomputeSql.Fresh(sql, size, limited)} AS f
+            LEFT JOIN {sql.Buckets} AS b
+              ON b.team_id = f.team_id AND b.experiment_id = f.experiment_id AND b.bucket_start = f.bucket_start AND b.bucket_size = {(short)size}
+        ) AS d
+        GROUP BY d.team_id, d.experiment_id
+        ON CONFLICT (team_id, experiment_id) DO UPDATE SET
+            session_count = t.session_count + excluded.session_count,
+            participant_count = t.participant_count + excluded.participant_count,
+            human_message_count = t.human_message_count + excluded.human_message_count,
+            last_activity = GREATEST(t.last_activity, excluded.last_activity),
+            updated_at = excluded.updated_at
+        WHERE excluded.session_count <> 0 OR excluded.participant_count <> 0 OR excluded.human_message_count <> 0
+           OR t.last_activity IS DISTINCT FROM GREATEST(t.last_activity, excluded.last_activity)
+        """;
+
+    /// <summary>
+    /// Counts only growing, the totals side of the first-seen statements' move of participants out of a later
+    /// bucket (<see cref="FirstSeenSql.MovedOut"/>, read before the first-seen rows change, as that statement reads
+    /// them): each experiment's participant count goes down by the participants moved out of its buckets.
+    /// </summary>
+    public static string ApplyMovedOut(CacheSql sql, bool limited) => $"""
+        UPDATE {sql.Totals} AS t
+        SET participant_count = t.participant_count - l.participants, updated_at = @now
+        FROM (
+            SELECT m.team_id, m.experiment_id, sum(m.participants)::bigint AS participants
+            FROM (
+                {FirstSeenSql.MovedOut(sql, limited)}
+            ) AS m
+            GROUP BY m.team_id, m.experiment_id
+        ) AS l
+        WHERE t.team_id = l.team_id AND t.experiment_id = l.experiment_id
+        """;
 
     /// <summary>
     /// Mirroring deletions, before the writes of a range: marks (updated_at = @now) the totals rows of the
