@@ -63,7 +63,7 @@ internal static class ChatbotsPageScenario
                 (pooled, async c =>
                 {
                     await using var db = await pool.CreateDbContextAsync(c);
-                    pooledRows = await ChatbotsPageQueries.CompiledAsync(db, team, c);
+                    pooledRows = await ChatbotsPageQueries.CompiledPooledAsync(db, team, c);
                 }),
                 (live, async c => liveRows = await ReadRowsAsync(context, ChatbotsPageQueries.LiveSql, team, c)),
                 (view, c => Db.DrainAsync(context.Db, ChatbotsPageQueries.MaterializedViewSql, c, ("team", team))),
