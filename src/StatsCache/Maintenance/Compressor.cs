@@ -42,22 +42,43 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         var cutoffs = RetentionCutoffs.At(now, watermark - options.LookBack, options.HourlyRetention, options.DailyRetention, sql.TimeZone)
             .AtLeast(state.DailyFrom, state.HourlyFrom);
 
-        long rows;
+        // A roll-up whose cut-off has not moved past the stored one has nothing to roll: nothing finer is ever
+        // written before a stored cut-off (see RollUpSql.RollUp), so its two statements are not sent at all —
+        // the usual hourly call then only advances the state. When a cut-off does move, the roll-up still starts
+        // from the beginning of time, so it finds every finer bucket before it.
+        var rollUps = new List<Npgsql.NpgsqlBatchCommand>(4);
+        if (Moved(cutoffs.HourlyFrom, state.HourlyFrom))
+        {
+            rollUps.AddRange(RollUp(sql, BucketSize.Hour, BucketSize.Day, cutoffs.HourlyFrom, now));
+        }
+
+        if (Moved(cutoffs.DailyFrom, state.DailyFrom))
+        {
+            rollUps.AddRange(RollUp(sql, BucketSize.Day, BucketSize.Month, cutoffs.DailyFrom, now));
+        }
+
+        long rows = 0;
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false))
         {
+            // The roll-ups and the state's new cut-offs in one batch (one round trip), then the run record and the commit.
             await using var batch = new Npgsql.NpgsqlBatch(connection, transaction) { Timeout = timeout };
-            foreach (var command in RollUp(sql, BucketSize.Hour, BucketSize.Day, cutoffs.HourlyFrom, now).Concat(RollUp(sql, BucketSize.Day, BucketSize.Month, cutoffs.DailyFrom, now)))
+            foreach (var command in rollUps)
             {
                 batch.BatchCommands.Add(command);
             }
 
-            rows = await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            batch.BatchCommands.Add(StateStore.Advance(sql, options.CacheName, null, cutoffs.DailyFrom, cutoffs.HourlyFrom, now));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var command in rollUps)
+            {
+                rows += command.RecordsAffected;
+            }
+
             await StateStore.ExecuteAsync(
                 connection,
                 transaction,
                 timeout,
                 cancellationToken,
-                StateStore.Advance(sql, options.CacheName, null, cutoffs.DailyFrom, cutoffs.HourlyFrom, now),
                 StateStore.RecordRun(sql, options.CacheName, Operation, now, time.GetElapsedTime(started), rows, $"monthly < {cutoffs.DailyFrom:O}, daily < {cutoffs.HourlyFrom:O}")).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -67,6 +88,9 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         Log.Compressed(logger, rows, cutoffs.DailyFrom, cutoffs.HourlyFrom, duration.TotalMilliseconds);
         return new CompressResult(false, rows, cutoffs.DailyFrom, cutoffs.HourlyFrom, duration);
     }
+
+    /// <summary>Whether the cut-off is past the stored one (or none is stored yet), so finer buckets may lie before it.</summary>
+    private static bool Moved(DateTime cutoff, DateTime? stored) => stored is not { } previous || cutoff > previous;
 
     private static IEnumerable<Npgsql.NpgsqlBatchCommand> RollUp(CacheSql sql, BucketSize from, BucketSize to, DateTime before, DateTime now) =>
         RollUpSql.RollUp(sql, from, to, limited: false, merge: false).Select(text => new Npgsql.NpgsqlBatchCommand(text)

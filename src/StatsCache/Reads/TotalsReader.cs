@@ -151,7 +151,13 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         if (mode != ReadMode.Live)
         {
             var gate = ReadSql.Gate(env.Sql, table);
-            await using var gated = Batch(GatedStatement(gate, mode == ReadMode.Cached ? cached : realTime), teamId, ids, live: false);
+            await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var gated = Batch(connection, GatedStatement(gate, mode == ReadMode.Cached ? cached : realTime), teamId, ids, live: false, withoutJit: mode != ReadMode.Cached);
+
+            // Prepared: the statement is parsed and planned once per physical connection, not on every page
+            // (planning cost more than executing it). A no-op, without a round trip, once the pooled connection
+            // has it; Npgsql keeps prepared statements across pooled reuse.
+            await gated.PrepareAsync(cancellationToken).ConfigureAwait(false);
             await using var reader = await gated.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var built = false;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -169,7 +175,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
             }
         }
 
-        await using var live = Batch(tail, teamId, ids, live: true);
+        await using var live = Batch(null, tail, teamId, ids, live: true);
         await using (var reader = await live.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -191,11 +197,19 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         SELECT r.*, g.built FROM gate AS g LEFT JOIN LATERAL ({read}) AS r ON g.built
         """;
 
-    /// <summary>A read's batch: JIT off for it alone (<see cref="ReadSql.WithoutJit"/>), then the statement.</summary>
-    private NpgsqlBatch Batch(string text, long teamId, long[] ids, bool live)
+    /// <summary>
+    /// A read's batch, on <paramref name="connection"/> or (null) the data source: JIT off for it alone (<see cref="ReadSql.WithoutJit"/>) when <paramref name="withoutJit"/>, then
+    /// the statement. A cached read is keyed lookups whose plan costs far below <c>jit_above_cost</c>, so it goes alone;
+    /// a real-time or live read scans the source and keeps JIT off.
+    /// </summary>
+    private NpgsqlBatch Batch(NpgsqlConnection? connection, string text, long teamId, long[] ids, bool live, bool withoutJit = true)
     {
-        var batch = env.DataSource.CreateBatch();
-        batch.BatchCommands.Add(ReadSql.WithoutJit());
+        var batch = connection is null ? env.DataSource.CreateBatch() : new NpgsqlBatch(connection);
+        if (withoutJit)
+        {
+            batch.BatchCommands.Add(ReadSql.WithoutJit());
+        }
+
         var command = new NpgsqlBatchCommand(text);
         command.Parameters.AddWithValue("team", teamId);
         command.Parameters.Add(Ids(ids));

@@ -23,10 +23,18 @@ internal static class ChatbotsPageQueries
     public static Task<List<ChatbotRow>> StatsCacheAsync(BenchDbContext db, long team, CancellationToken ct) => Query(db, team).ToListAsync(ct);
 
     /// <summary>The same LINQ query compiled once with <c>EF.CompileAsyncQuery</c>: what a host can do to skip EF Core's per-call query-cache lookup.</summary>
-    public static async Task<List<ChatbotRow>> CompiledAsync(BenchDbContext db, long team, CancellationToken ct)
+    public static Task<List<ChatbotRow>> CompiledAsync(BenchDbContext db, long team, CancellationToken ct) => DrainAsync(Compiled(db, team), ct);
+
+    /// <summary>
+    /// <see cref="CompiledAsync"/> for contexts of the pool (<c>AddDbContextPool</c>): a compiled query is bound to the model
+    /// of the first context it runs on, and the pool's contexts have their own.
+    /// </summary>
+    public static Task<List<ChatbotRow>> CompiledPooledAsync(BenchDbContext db, long team, CancellationToken ct) => DrainAsync(CompiledForPool(db, team), ct);
+
+    private static async Task<List<ChatbotRow>> DrainAsync(IAsyncEnumerable<ChatbotRow> query, CancellationToken ct)
     {
         var rows = new List<ChatbotRow>(PageSize);
-        await foreach (var row in Compiled(db, team).WithCancellation(ct))
+        await foreach (var row in query.WithCancellation(ct))
         {
             rows.Add(row);
         }
@@ -34,7 +42,11 @@ internal static class ChatbotsPageQueries
         return rows;
     }
 
-    private static readonly Func<BenchDbContext, long, IAsyncEnumerable<ChatbotRow>> Compiled = EF.CompileAsyncQuery((BenchDbContext db, long team) =>
+    private static readonly Func<BenchDbContext, long, IAsyncEnumerable<ChatbotRow>> Compiled = Compile();
+
+    private static readonly Func<BenchDbContext, long, IAsyncEnumerable<ChatbotRow>> CompiledForPool = Compile();
+
+    private static Func<BenchDbContext, long, IAsyncEnumerable<ChatbotRow>> Compile() => EF.CompileAsyncQuery((BenchDbContext db, long team) =>
         (from e in db.Experiments.AsNoTracking()
          where e.TeamId == team
          join s in db.Set<ExperimentStatistics>().AsNoTracking() on new { e.TeamId, ExperimentId = e.Id } equals new { s.TeamId, s.ExperimentId } into stats
