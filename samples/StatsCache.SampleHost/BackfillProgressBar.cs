@@ -1,6 +1,5 @@
 using System.Globalization;
 using Spectre.Console;
-using StatsCache.Maintenance;
 
 namespace StatsCache.SampleHost;
 

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using StatsCache.Maintenance;
-using StatsCache.Reads;
 
 namespace StatsCache.SampleHost;
 
@@ -213,7 +211,7 @@ public static class Commands
     private static async Task<int> BackfillAsync(IStatisticsCache cache, DateTime? from, CancellationToken cancellationToken)
     {
         Console.WriteLine(from is { } f ? Invariant($"backfill from {f:yyyy-MM-dd} (UTC)") : "backfill from the first source row");
-        var r = await BackfillProgressBar.RunAsync(progress => cache.BackfillAsync(new BackfillRequest(from), progress, cancellationToken));
+        var r = await BackfillProgressBar.RunAsync(progress => cache.BackfillAsync(new BackfillRequest { From = from }, progress, cancellationToken));
         Console.WriteLine(Invariant(
             $"backfill{(r.Resumed ? " (resumed)" : "")}: [{r.From:yyyy-MM-dd HH:mm}, {r.To:yyyy-MM-dd HH:mm}) UTC, {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms"));
         return 0;
@@ -221,7 +219,7 @@ public static class Commands
 
     private static async Task<int> ReconcileAsync(IStatisticsCache cache, DateTime from, DateTime? to, long[]? experimentIds, CancellationToken cancellationToken)
     {
-        var request = new ReconcileRequest(from, to ?? DateTime.UtcNow, experimentIds is { Length: > 0 } ? experimentIds : null);
+        var request = new ReconcileRequest { From = from, To = to ?? DateTime.UtcNow, ExperimentIds = experimentIds is { Length: > 0 } ? experimentIds : null };
         var r = await cache.ReconcileAsync(request, cancellationToken);
         Console.WriteLine(Invariant(
             $"reconcile: [{r.From:yyyy-MM-dd HH:mm}, {r.To:yyyy-MM-dd HH:mm}) UTC, {r.Chunks} chunks, {r.RowsWritten:N0} rows in {r.Duration.TotalMilliseconds:N0} ms; {r.Changes.Count} experiment(s) changed"));
@@ -235,7 +233,7 @@ public static class Commands
         foreach (var c in r.Changes.OrderBy(c => c.TeamId).ThenBy(c => c.After.ExperimentId))
         {
             Console.WriteLine(Invariant(
-                $"{c.TeamId,5} {c.After.ExperimentId,10}  {Change(c.Before.Sessions, c.After.Sessions),-17} {Change(c.Before.Participants, c.After.Participants),-17} {Change(c.Before.HumanMessages, c.After.HumanMessages),-17}"));
+                $"{c.TeamId,5} {c.After.ExperimentId,10}  {Change(c.Before.SessionCount, c.After.SessionCount),-17} {Change(c.Before.ParticipantCount, c.After.ParticipantCount),-17} {Change(c.Before.HumanMessageCount, c.After.HumanMessageCount),-17}"));
         }
 
         return 0;
@@ -253,7 +251,7 @@ public static class Commands
         {
             var cached = range.After ?? range.Before;
             Console.WriteLine(Invariant(
-                $"  {range.Verdict,-8} {range.Size,-5} [{range.From:yyyy-MM-dd HH:mm}, {range.To:yyyy-MM-dd HH:mm})  source {range.Source.Sessions:N0} sessions / {range.Source.HumanMessages:N0} msgs, cache {range.Before.Sessions:N0} / {range.Before.HumanMessages:N0}{(range.After is null ? "" : Invariant($" → {cached.Sessions:N0} / {cached.HumanMessages:N0}"))}"));
+                $"  {range.Verdict,-8} {range.Size,-5} [{range.From:yyyy-MM-dd HH:mm}, {range.To:yyyy-MM-dd HH:mm})  source {range.Source.SessionCount:N0} sessions / {range.Source.HumanMessageCount:N0} msgs, cache {range.Before.SessionCount:N0} / {range.Before.HumanMessageCount:N0}{(range.After is null ? "" : Invariant($" → {cached.SessionCount:N0} / {cached.HumanMessageCount:N0}"))}"));
         }
 
         // Drift left in place (--no-repair, or a repair that did not settle) is an exit code a script can test.
@@ -264,7 +262,7 @@ public static class Commands
     {
         var totalsByMode = await cache.GetExperimentTotalsAsync(teamId, [experimentId], ReadMode.Live, cancellationToken);
         var buckets = await cache.GetExperimentBucketsAsync(teamId, experimentId, cancellationToken);
-        if (buckets.Count == 0 && totalsByMode[experimentId].Sessions == 0)
+        if (buckets.Count == 0 && totalsByMode[experimentId].SessionCount == 0)
         {
             await Console.Error.WriteLineAsync(Invariant($"show: team {teamId} has no experiment {experimentId} with any activity (try: show 1 1)."));
             return 2;
@@ -275,7 +273,7 @@ public static class Commands
         foreach (var b in buckets)
         {
             Console.WriteLine(Invariant(
-                $"{b.Size,-7} {b.Start:yyyy-MM-dd HH:mm}  {b.End:yyyy-MM-dd HH:mm}  {b.Sessions,9:N0} {b.NewParticipants,9:N0} {b.HumanMessages,10:N0}  {b.LastActivity:yyyy-MM-dd HH:mm:ss}"));
+                $"{b.Size,-7} {b.Start:yyyy-MM-dd HH:mm}  {b.End:yyyy-MM-dd HH:mm}  {b.SessionCount,9:N0} {b.NewParticipantCount,9:N0} {b.HumanMessageCount,10:N0}  {b.LastActivity:yyyy-MM-dd HH:mm:ss}"));
         }
 
         // The same totals in each read mode: cached and live differ only by what arrived since the
@@ -284,7 +282,7 @@ public static class Commands
         {
             var t = (await cache.GetExperimentTotalsAsync(teamId, [experimentId], mode, cancellationToken))[experimentId];
             Console.WriteLine(Invariant(
-                $"totals ({mode,-8}): {t.Sessions:N0} sessions, {t.Participants:N0} participants, {t.HumanMessages:N0} human messages, last activity {t.LastActivity:yyyy-MM-dd HH:mm:ss}"));
+                $"totals ({mode,-8}): {t.SessionCount:N0} sessions, {t.ParticipantCount:N0} participants, {t.HumanMessageCount:N0} human messages, last activity {t.LastActivity:yyyy-MM-dd HH:mm:ss}"));
         }
 
         return 0;

@@ -1,4 +1,3 @@
-using StatsCache.Policy;
 
 namespace StatsCache.SampleHost;
 
@@ -86,7 +85,7 @@ internal sealed partial class StatusSampler(IServiceScopeFactory scopes, StatusH
         }
     }
 
-    private void LogNewRuns(IReadOnlyList<Reads.RunInfo> runs)
+    private void LogNewRuns(IReadOnlyList<RunInfo> runs)
     {
         // The first look only notes where the history stands: runs from before this start are not news.
         if (_lastLogged is null)

@@ -1,6 +1,3 @@
-using StatsCache.Maintenance;
-using StatsCache.Reads;
-
 namespace StatsCache;
 
 /// <summary>
@@ -10,6 +7,7 @@ namespace StatsCache;
 /// </summary>
 public interface IStatisticsCache
 {
+#pragma warning disable RS0026 // Overloads with an optional CancellationToken each: the .NET convention; these shipped in 0.1.0 (only their result types were renamed since).
     /// <summary>
     /// Totals of a page of experiments of one team, in one round trip. Every requested id has an
     /// entry; ids without recorded activity in <paramref name="teamId"/> — unknown ids and ids of
@@ -17,23 +15,24 @@ public interface IStatisticsCache
     /// empty result; duplicates are ignored; tens of thousands of ids work (one array parameter).
     /// </summary>
     /// <remarks>Read in <see cref="StatisticsCacheOptions.DefaultReadMode"/> (by default as fresh as the last refresh, see <see cref="CacheStatus.Watermark"/>).</remarks>
-    Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<long, ExperimentStats>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Totals of a page of experiments read in the given <paramref name="mode"/>: cached, real-time
     /// (cached plus the source rows since the last refresh; live before the first build) or live.
     /// Same id rules and result as <see cref="GetExperimentTotalsAsync(long, IEnumerable{long}?, CancellationToken)"/>.
     /// </summary>
-    Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<long, ExperimentStats>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Totals of a page of sessions of one team (human messages, last activity, versions), in one
     /// round trip. Same id rules as <see cref="GetExperimentTotalsAsync(long, IEnumerable{long}?, CancellationToken)"/>.
     /// </summary>
-    Task<IReadOnlyDictionary<long, SessionTotals>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<long, SessionStats>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, CancellationToken cancellationToken = default);
 
     /// <summary>Totals of a page of sessions read in the given <paramref name="mode"/> (see <see cref="ReadMode"/>).</summary>
-    Task<IReadOnlyDictionary<long, SessionTotals>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<long, SessionStats>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken = default);
+#pragma warning restore RS0026
 
     /// <summary>
     /// Trend series of experiments over [<see cref="SeriesRequest.From"/>, <see cref="SeriesRequest.To"/>),
@@ -85,7 +84,7 @@ public interface IStatisticsCache
     /// (widened to whole stored buckets, cut at the watermark) from the source, for all or some
     /// experiments, one committed chunk (≤ one month) at a time, and reports the experiments whose
     /// statistics over the range changed. Catches rows committed later than the look-back; with
-    /// <see cref="StatisticsCacheOptions.Deletions"/> = <see cref="Policy.SourceDeletions.Mirror"/>
+    /// <see cref="StatisticsCacheOptions.Deletions"/> = <see cref="SourceDeletions.Mirror"/>
     /// also deletions and rows moved to another time or experiment. Waits for the maintenance lock.
     /// </summary>
     /// <exception cref="ArgumentException">The range is empty or reversed, or a time is not UTC.</exception>
@@ -114,7 +113,7 @@ public interface IStatisticsCache
     string GetChangeTrackingScript();
 
     /// <summary>The stored buckets of one experiment of one team, oldest first (for admin / "show" views).</summary>
-    Task<IReadOnlyList<BucketRow>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<BucketStats>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default);
 
     /// <summary>Watermark and its lag, bucket counts by size, backfill state and the latest runs.</summary>
     Task<CacheStatus> GetStatusAsync(int recentRuns = 20, CancellationToken cancellationToken = default);
@@ -125,7 +124,7 @@ public interface IStatisticsCache
     /// against the sums of the buckets — and, with <see cref="VerifyRequest.Repair"/>, repairs the ranges
     /// that differ through the reconcile's recompute (sessions with messages in them are recounted too).
     /// Finds rows refreshes cannot see (imports with old timestamps, restores, late batches beyond the
-    /// look-back). Under <see cref="Policy.SourceDeletions.KeepHistory"/> a range where the source only has
+    /// look-back). Under <see cref="SourceDeletions.KeepHistory"/> a range where the source only has
     /// fewer rows (a retention purge) is reported as <see cref="RangeVerdict.Purged"/>, never lowered.
     /// Waits for the maintenance lock and records the run; ranges left differing are reported by the
     /// health check until a verify finds none.

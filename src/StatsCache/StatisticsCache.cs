@@ -18,16 +18,16 @@ namespace StatsCache;
 /// </summary>
 internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking, Verifier verifier, FailedRunRecorder failures, StatsCache.Storage.CacheTables tables, StatisticsCacheMetrics metrics, TimeProvider time) : IStatisticsCache
 {
-    public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyDictionary<long, ExperimentStats>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
         GetExperimentTotalsAsync(teamId, experimentIds, options.Value.DefaultReadMode, cancellationToken);
 
-    public Task<IReadOnlyDictionary<long, ExperimentTotals>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyDictionary<long, ExperimentStats>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken = default) =>
         ReadAsync(Spans.ReadExperimentTotals, teamId, mode, () => reader.ExperimentTotalsAsync(teamId, experimentIds, mode, cancellationToken), r => r.Count);
 
-    public Task<IReadOnlyDictionary<long, SessionTotals>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyDictionary<long, SessionStats>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, CancellationToken cancellationToken = default) =>
         GetSessionTotalsAsync(teamId, sessionIds, options.Value.DefaultReadMode, cancellationToken);
 
-    public Task<IReadOnlyDictionary<long, SessionTotals>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyDictionary<long, SessionStats>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken = default) =>
         ReadAsync(Spans.ReadSessionTotals, teamId, mode, () => reader.SessionTotalsAsync(teamId, sessionIds, mode, cancellationToken), r => r.Count);
 
     public Task<IReadOnlyDictionary<long, IReadOnlyList<SeriesPoint>>> GetExperimentSeriesAsync(long teamId, IEnumerable<long>? experimentIds, SeriesRequest request, CancellationToken cancellationToken = default) =>
@@ -59,7 +59,7 @@ internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, 
 
     public string GetChangeTrackingScript() => changeTracking.Script();
 
-    public Task<IReadOnlyList<BucketRow>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<BucketStats>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default) =>
         ReadAsync(Spans.ReadExperimentBuckets, teamId, null, () => reader.ExperimentBucketsAsync(teamId, experimentId, cancellationToken), _ => 1);
 
     public Task<CacheStatus> GetStatusAsync(int recentRuns = 20, CancellationToken cancellationToken = default)

@@ -54,10 +54,10 @@ public static class StatisticsCacheDiagnostics
         /// <summary>Removing the change-tracking triggers (<see cref="IStatisticsCache.DisableChangeTrackingAsync"/>).</summary>
         public const string DisableChangeTracking = "statscache.change_tracking.disable";
 
-        /// <summary>A read of experiment totals (<see cref="IStatisticsCache.GetExperimentTotalsAsync(long, IEnumerable{long}?, Reads.ReadMode, CancellationToken)"/>).</summary>
+        /// <summary>A read of experiment totals (<see cref="IStatisticsCache.GetExperimentTotalsAsync(long, IEnumerable{long}?, ReadMode, CancellationToken)"/>).</summary>
         public const string ReadExperimentTotals = "statscache.read.experiment_totals";
 
-        /// <summary>A read of session totals (<see cref="IStatisticsCache.GetSessionTotalsAsync(long, IEnumerable{long}?, Reads.ReadMode, CancellationToken)"/>).</summary>
+        /// <summary>A read of session totals (<see cref="IStatisticsCache.GetSessionTotalsAsync(long, IEnumerable{long}?, ReadMode, CancellationToken)"/>).</summary>
         public const string ReadSessionTotals = "statscache.read.session_totals";
 
         /// <summary>A read of experiment series (<see cref="IStatisticsCache.GetExperimentSeriesAsync"/>).</summary>

@@ -1,5 +1,3 @@
-using StatsCache.Sources;
-
 namespace StatsCache;
 
 /// <summary>
@@ -46,12 +44,12 @@ public sealed class StatisticsCacheOptions
 
     /// <summary>
     /// What recomputes do with source rows that were counted and are gone: keep their statistics
-    /// (<see cref="Policy.SourceDeletions.KeepHistory"/>, default: a retention purge never erases
-    /// history) or follow the source (<see cref="Policy.SourceDeletions.Mirror"/>: privacy erasure
+    /// (<see cref="SourceDeletions.KeepHistory"/>, default: a retention purge never erases
+    /// history) or follow the source (<see cref="SourceDeletions.Mirror"/>: privacy erasure
     /// lowers the totals). Deletions older than the refresh window are seen by
     /// <see cref="IStatisticsCache.ReconcileAsync"/> or by change tracking.
     /// </summary>
-    public Policy.SourceDeletions Deletions { get; set; } = Policy.SourceDeletions.KeepHistory;
+    public SourceDeletions Deletions { get; set; } = SourceDeletions.KeepHistory;
 
     /// <summary>
     /// Apply the source changes recorded by the change-tracking triggers on every refresh (default
@@ -63,11 +61,11 @@ public sealed class StatisticsCacheOptions
     public bool ChangeTracking { get; set; }
 
     /// <summary>
-    /// The <see cref="Reads.ReadMode"/> of the totals reads that take none: <see cref="Reads.ReadMode.Cached"/>
-    /// (default; as fresh as the last refresh) or <see cref="Reads.ReadMode.RealTime"/> (exact to the
+    /// The <see cref="ReadMode"/> of the totals reads that take none: <see cref="ReadMode.Cached"/>
+    /// (default; as fresh as the last refresh) or <see cref="ReadMode.RealTime"/> (exact to the
     /// second, at the cost of the rows since the last refresh, and live numbers before the first build).
     /// </summary>
-    public Reads.ReadMode DefaultReadMode { get; set; } = Reads.ReadMode.Cached;
+    public ReadMode DefaultReadMode { get; set; } = ReadMode.Cached;
 
     /// <summary>
     /// A name distinguishing this cache's maintenance lock and state from another cache in the same
@@ -82,7 +80,7 @@ public sealed class StatisticsCacheOptions
     /// midnights start month buckets (a day is 23 or 25 hours long on a DST change). Default <c>UTC</c>.
     /// Hour buckets are UTC hours in every zone, so only zones whose UTC offset is a whole number of
     /// hours are allowed (Asia/Kolkata, Australia/Adelaide and the like are refused), and zones whose
-    /// clocks turn back across midnight (America/Havana) are refused too; see <see cref="Policy.ReportingTimeZone"/>.
+    /// clocks turn back across midnight (America/Havana) are refused too; see <see cref="ReportingTimeZone"/>.
     /// Fixed per cache: a cache built in one zone refuses to run in another until it is rebuilt.
     /// </summary>
     public string TimeZone { get; set; } = "UTC";

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using StatsCache.Reads;
 using StatsCache.SampleHost;
 
 namespace StatsCache.BrowserTests;
@@ -118,7 +117,7 @@ public sealed class CommandTests(SampleFixture sample)
         finally
         {
             // Whatever happened above, the next test starts from a cache that equals the source.
-            await sample.Cache.VerifyAsync(new StatsCache.Maintenance.VerifyRequest { Repair = true });
+            await sample.Cache.VerifyAsync(new StatsCache.VerifyRequest { Repair = true });
         }
     }
 
@@ -165,7 +164,7 @@ public sealed class CommandTests(SampleFixture sample)
         foreach (var team in new long[] { 1, 2, 3 })
         {
             var ids = (await LiveSql.ChatbotsAsync(sample.ConnectionString, team)).Select(r => r.Id).ToList();
-            total += (await sample.Cache.GetExperimentTotalsAsync(team, ids, mode)).Values.Sum(t => t.HumanMessages);
+            total += (await sample.Cache.GetExperimentTotalsAsync(team, ids, mode)).Values.Sum(t => t.HumanMessageCount);
         }
 
         return total;

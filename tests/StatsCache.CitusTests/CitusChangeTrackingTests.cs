@@ -71,9 +71,9 @@ public sealed class CitusChangeTrackingTests(CitusCluster cluster)
         await h.Data.AddMessagesAsync(2, 1, late, [Start.AddDays(-2), Start.AddDays(-2).AddMinutes(3)], human: true);
         await h.Cache.RefreshAsync();
         var stale = await h.Cache.GetExperimentTotalsAsync(2, [1L]);
-        stale[1].Sessions.Should().Be(1, "a refresh reads its own window only");
+        stale[1].SessionCount.Should().Be(1, "a refresh reads its own window only");
 
-        var verified = await h.Cache.VerifyAsync(StatsCache.Maintenance.VerifyRequest.Everything());
+        var verified = await h.Cache.VerifyAsync(StatsCache.VerifyRequest.Everything());
         verified.Clean.Should().BeTrue();
         await h.AssertExactAsync(2, "after the verify repaired the late rows");
     }

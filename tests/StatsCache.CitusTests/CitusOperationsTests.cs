@@ -4,9 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StatsCache.CitusTests.Infrastructure;
 using StatsCache.IntegrationTests.Host;
-using StatsCache.Maintenance;
-using StatsCache.Policy;
-using StatsCache.Reads;
 using StatsCache.Storage;
 using Xunit.Abstractions;
 
@@ -98,10 +95,10 @@ public sealed class CitusOperationsTests(CitusCluster cluster, ITestOutputHelper
 
         // Late rows deep in the past, picked up by a partial backfill, a reconcile and a verify with repair.
         sessions.AddRange(await SeedAsync(h, random, count: 12, from: Start.AddDays(-30), to: Start.AddDays(-20), experiments: [1, 2]));
-        await Run("backfill (partial)", () => h.Cache.BackfillAsync(new BackfillRequest(Start.AddDays(-31), [1, 2])));
+        await Run("backfill (partial)", () => h.Cache.BackfillAsync(new BackfillRequest { From = Start.AddDays(-31), ExperimentIds = [1, 2] }));
         await AssertExactEverywhereAsync(h, "after the partial backfill");
         sessions.AddRange(await SeedAsync(h, random, count: 12, from: Start.AddDays(-15), to: Start.AddDays(-10)));
-        var reconciled = await Run("reconcile", () => h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-16), Start.AddDays(-9))));
+        var reconciled = await Run("reconcile", () => h.Cache.ReconcileAsync(new ReconcileRequest { From = Start.AddDays(-16), To = Start.AddDays(-9) }));
         reconciled.Changes.Should().NotBeEmpty("the reconcile found the late sessions");
         await AssertExactEverywhereAsync(h, "after the reconcile");
         sessions.AddRange(await SeedAsync(h, random, count: 8, from: Start.AddDays(-5), to: Start.AddDays(-4)));
@@ -112,18 +109,18 @@ public sealed class CitusOperationsTests(CitusCluster cluster, ITestOutputHelper
 
         // Series: every point of an experiment adds up to its live totals; a session's points to its messages.
         var live = await h.Live.ExperimentsAsync(2, h.Now);
-        var series = await Run("series: experiments", () => h.Cache.GetExperimentSeriesAsync(2, Experiments, new SeriesRequest(Start.AddDays(-60), h.Now, BucketSize.Day)));
+        var series = await Run("series: experiments", () => h.Cache.GetExperimentSeriesAsync(2, Experiments, new SeriesRequest { From = Start.AddDays(-60), To = h.Now, Granularity = BucketSize.Day }));
         foreach (var (experiment, points) in series)
         {
-            points.Sum(p => p.Sessions).Should().Be(live[experiment].Sessions, "series of experiment {0}", experiment);
-            points.Sum(p => p.NewParticipants).Should().Be(live[experiment].Participants, "series of experiment {0}", experiment);
-            points.Sum(p => p.HumanMessages).Should().Be(live[experiment].HumanMessages, "series of experiment {0}", experiment);
+            points.Sum(p => p.SessionCount).Should().Be(live[experiment].SessionCount, "series of experiment {0}", experiment);
+            points.Sum(p => p.NewParticipantCount).Should().Be(live[experiment].ParticipantCount, "series of experiment {0}", experiment);
+            points.Sum(p => p.HumanMessageCount).Should().Be(live[experiment].HumanMessageCount, "series of experiment {0}", experiment);
         }
 
         var session = sessions.First(s => s.Team == 2);
         var liveSession = (await h.Live.SessionsAsync(2, h.Now))[session.Id];
-        var sessionSeries = await Run("series: session", () => h.Cache.GetSessionSeriesAsync(2, session.Id, new SeriesRequest(Start.AddDays(-60), h.Now, BucketSize.Day)));
-        sessionSeries.Sum(p => p.HumanMessages).Should().Be(liveSession.HumanMessages);
+        var sessionSeries = await Run("series: session", () => h.Cache.GetSessionSeriesAsync(2, session.Id, new SeriesRequest { From = Start.AddDays(-60), To = h.Now, Granularity = BucketSize.Day }));
+        sessionSeries.Sum(p => p.HumanMessageCount).Should().Be(liveSession.HumanMessageCount);
         await Run("read: experiment buckets", () => h.Cache.GetExperimentBucketsAsync(3, 1));
 
         // Sort and page composition: the host's own query joined to our tables, one statement.
@@ -140,7 +137,7 @@ public sealed class CitusOperationsTests(CitusCluster cluster, ITestOutputHelper
                 .Take(10).ToListAsync());
             var liveTeam = await h.Live.ExperimentsAsync(3, h.Now);
             page.Should().HaveCount(Experiments.Length);
-            page.Should().OnlyContain(p => p.Sessions == liveTeam[p.Id].Sessions && p.Messages == liveTeam[p.Id].HumanMessages);
+            page.Should().OnlyContain(p => p.Sessions == liveTeam[p.Id].SessionCount && p.Messages == liveTeam[p.Id].HumanMessageCount);
 
             var sessionPage = await Run("page: sessions by last activity", () => (
                     from st in db.Set<SessionStatistics>()
@@ -150,7 +147,7 @@ public sealed class CitusOperationsTests(CitusCluster cluster, ITestOutputHelper
                     select new { s.Id, st.HumanMessageCount })
                 .Take(10).ToListAsync());
             var liveSessions = await h.Live.SessionsAsync(3, h.Now);
-            sessionPage.Should().NotBeEmpty().And.OnlyContain(p => p.HumanMessageCount == liveSessions[p.Id].HumanMessages);
+            sessionPage.Should().NotBeEmpty().And.OnlyContain(p => p.HumanMessageCount == liveSessions[p.Id].HumanMessageCount);
         }
 
         var health = await Run("health check", () => h.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync());

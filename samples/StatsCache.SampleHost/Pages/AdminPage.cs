@@ -3,10 +3,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using StatsCache.Hosting;
-using StatsCache.Maintenance;
-using StatsCache.Policy;
-using StatsCache.Reads;
 using StatsCache.SampleHost.Data;
 using static StatsCache.SampleHost.Pages.Html;
 
@@ -201,7 +197,7 @@ internal static class AdminPage
         }
 
         var names = await db.Experiments.AsNoTracking().Where(e => e.TeamId == teamId).OrderBy(e => e.Id).ToDictionaryAsync(e => e.Id, e => e.Name, cancellationToken);
-        var reads = new List<(ReadMode Mode, IReadOnlyDictionary<long, ExperimentTotals> Totals, TimeSpan Took)>();
+        var reads = new List<(ReadMode Mode, IReadOnlyDictionary<long, ExperimentStats> Totals, TimeSpan Took)>();
         foreach (var mode in new[] { ReadMode.Cached, ReadMode.RealTime, ReadMode.Live })
         {
             var stopwatch = Stopwatch.StartNew();
@@ -235,13 +231,13 @@ internal static class AdminPage
         {
             var (c, r, l) = (cached[id], realTime[id], live[id]);
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td><a href=\"/admin/teams/{teamId}/experiments/{id}\">{E(name)}</a></td>{Cell(c.Sessions, l.Sessions)}<td class=n>{N(l.Sessions)}</td>{Cell(c.Participants, l.Participants)}<td class=n>{N(l.Participants)}</td>{Cell(c.HumanMessages, l.HumanMessages)}{Cell(r.HumanMessages, l.HumanMessages, "bad")}<td class=n>{N(l.HumanMessages)}</td></tr>");
+                $"<tr><td><a href=\"/admin/teams/{teamId}/experiments/{id}\">{E(name)}</a></td>{Cell(c.SessionCount, l.SessionCount)}<td class=n>{N(l.SessionCount)}</td>{Cell(c.ParticipantCount, l.ParticipantCount)}<td class=n>{N(l.ParticipantCount)}</td>{Cell(c.HumanMessageCount, l.HumanMessageCount)}{Cell(r.HumanMessageCount, l.HumanMessageCount, "bad")}<td class=n>{N(l.HumanMessageCount)}</td></tr>");
         }
 
         html.Append("</table><p class=note>Yellow: cached differs from live, as it may until the next refresh. Red: real-time differs from live, which only a late row does (stamped before the watermark, written after it) until the next refresh's look-back counts it.</p>");
         return Page($"{teamName}: cached vs live", html);
 
-        static bool Same(ExperimentTotals a, ExperimentTotals b) => a.Sessions == b.Sessions && a.Participants == b.Participants && a.HumanMessages == b.HumanMessages;
+        static bool Same(ExperimentStats a, ExperimentStats b) => a.SessionCount == b.SessionCount && a.ParticipantCount == b.ParticipantCount && a.HumanMessageCount == b.HumanMessageCount;
         static string Cell(long value, long live, string css = "diff") =>
             string.Create(CultureInfo.InvariantCulture, $"<td class=\"n{(value == live ? "" : " " + css)}\">{N(value)}</td>");
     }
@@ -266,7 +262,7 @@ internal static class AdminPage
             var stopwatch = Stopwatch.StartNew();
             var t = (await cache.GetExperimentTotalsAsync(teamId, [experimentId], mode, cancellationToken))[experimentId];
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{mode}</td><td class=n>{N(t.Sessions)}</td><td class=n>{N(t.Participants)}</td><td class=n>{N(t.HumanMessages)}</td><td>{WhenExact(t.LastActivity)}</td><td class=n>{stopwatch.Elapsed.TotalMilliseconds:N1} ms</td></tr>");
+                $"<tr><td>{mode}</td><td class=n>{N(t.SessionCount)}</td><td class=n>{N(t.ParticipantCount)}</td><td class=n>{N(t.HumanMessageCount)}</td><td>{WhenExact(t.LastActivity)}</td><td class=n>{stopwatch.Elapsed.TotalMilliseconds:N1} ms</td></tr>");
         }
 
         html.Append(CultureInfo.InvariantCulture, $"</table><p>{buckets.Count} buckets: ");
@@ -275,7 +271,7 @@ internal static class AdminPage
         foreach (var b in buckets.OrderByDescending(b => b.Start))
         {
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{b.Size}</td><td>{b.Start:yyyy-MM-dd HH:mm}</td><td>{b.End:yyyy-MM-dd HH:mm}</td><td class=n>{N(b.Sessions)}</td><td class=n>{N(b.NewParticipants)}</td><td class=n>{N(b.HumanMessages)}</td><td>{WhenExact(b.LastActivity)}</td></tr>");
+                $"<tr><td>{b.Size}</td><td>{b.Start:yyyy-MM-dd HH:mm}</td><td>{b.End:yyyy-MM-dd HH:mm}</td><td class=n>{N(b.SessionCount)}</td><td class=n>{N(b.NewParticipantCount)}</td><td class=n>{N(b.HumanMessageCount)}</td><td>{WhenExact(b.LastActivity)}</td></tr>");
         }
 
         html.Append("</table>");
@@ -301,7 +297,7 @@ internal static class AdminPage
             foreach (var range in r.Ranges)
             {
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<tr><td>{range.Verdict}</td><td>{range.Size}</td><td>{range.From:yyyy-MM-dd HH:mm}</td><td>{range.To:yyyy-MM-dd HH:mm}</td><td class=n>{N(range.Source.Sessions)} / {N(range.Source.HumanMessages)}</td><td class=n>{N(range.Before.Sessions)} / {N(range.Before.HumanMessages)}</td><td class=n>{(range.After is { } a ? $"{N(a.Sessions)} / {N(a.HumanMessages)}" : "—")}</td></tr>");
+                    $"<tr><td>{range.Verdict}</td><td>{range.Size}</td><td>{range.From:yyyy-MM-dd HH:mm}</td><td>{range.To:yyyy-MM-dd HH:mm}</td><td class=n>{N(range.Source.SessionCount)} / {N(range.Source.HumanMessageCount)}</td><td class=n>{N(range.Before.SessionCount)} / {N(range.Before.HumanMessageCount)}</td><td class=n>{(range.After is { } a ? $"{N(a.SessionCount)} / {N(a.HumanMessageCount)}" : "—")}</td></tr>");
             }
 
             html.Append("</table>");

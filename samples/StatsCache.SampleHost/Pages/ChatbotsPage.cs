@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using StatsCache.Policy;
-using StatsCache.Reads;
 using StatsCache.SampleHost.Data;
 using StatsCache.Storage;
 using static StatsCache.SampleHost.Pages.Html;
@@ -98,7 +96,7 @@ internal static class ChatbotsPage
         var ids = rows.Select(r => r.Id).ToList();
 
         // Real-time or live numbers for the rows of this page, one call; the order stays the cache's.
-        IReadOnlyDictionary<long, ExperimentTotals>? exact = mode == ReadMode.Cached || ids.Count == 0
+        IReadOnlyDictionary<long, ExperimentStats>? exact = mode == ReadMode.Cached || ids.Count == 0
             ? null
             : await cache.GetExperimentTotalsAsync(teamId, ids, mode, cancellationToken);
 
@@ -152,7 +150,7 @@ internal static class ChatbotsPage
         {
             var (sessions, participants, messages, lastActivity) = exact is null
                 ? (row.Sessions, row.Participants, row.HumanMessages, row.LastActivity)
-                : (exact[row.Id].Sessions, exact[row.Id].Participants, exact[row.Id].HumanMessages, exact[row.Id].LastActivity);
+                : (exact[row.Id].SessionCount, exact[row.Id].ParticipantCount, exact[row.Id].HumanMessageCount, exact[row.Id].LastActivity);
             var points = series.TryGetValue(row.Id, out var s) ? s : [];
             anyCoarse |= Sparkline.HasCoarsePoints(points);
             var label = $"{row.Name}: {Sparkline.Describe(points, window)}";

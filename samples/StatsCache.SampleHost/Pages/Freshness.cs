@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using StatsCache.Reads;
 
 namespace StatsCache.SampleHost.Pages;
 

@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using StatsCache.Policy;
-using StatsCache.Reads;
 using StatsCache.SampleHost.Data;
 using StatsCache.Storage;
 using static StatsCache.SampleHost.Pages.Html;
@@ -85,7 +83,7 @@ internal static class SessionsPage
             .Take(PageSize)
             .ToListAsync(cancellationToken);
 
-        IReadOnlyDictionary<long, SessionTotals>? exact = mode == ReadMode.Cached || rows.Count == 0
+        IReadOnlyDictionary<long, SessionStats>? exact = mode == ReadMode.Cached || rows.Count == 0
             ? null
             : await cache.GetSessionTotalsAsync(teamId, rows.Select(r => r.Id), mode, cancellationToken);
         read.Stop();
@@ -98,7 +96,7 @@ internal static class SessionsPage
             $"<p><a href=\"{teamLink}\">‹ Back to the team's chatbots</a> · <a href=\"/admin/teams/{teamId}/experiments/{experimentId}\">Its buckets (admin)</a></p><h1>{E(experimentName)}</h1>");
         Freshness.AppendBanner(html, mode, status, now, read.Elapsed, simulator, m => Link(pageNumber, m, trendDays));
         html.Append(CultureInfo.InvariantCulture,
-            $"<p id=totals><b>{N(totals.Sessions)}</b> sessions · <b>{N(totals.Participants)}</b> participants · <b>{N(totals.HumanMessages)}</b> human messages · last activity {Time(totals.LastActivity)}</p>");
+            $"<p id=totals><b>{N(totals.SessionCount)}</b> sessions · <b>{N(totals.ParticipantCount)}</b> participants · <b>{N(totals.HumanMessageCount)}</b> human messages · last activity {Time(totals.LastActivity)}</p>");
 
         var chart = Chart.Of(series, window);
         html.Append(CultureInfo.InvariantCulture, $"<h2>Human messages per day</h2><p>{Sparkline.Render(chart.Points, chart.From, window.To, chart.Label, width: 600, height: 80)}<br>");
@@ -113,7 +111,7 @@ internal static class SessionsPage
         {
             var (messages, lastActivity, versions) = exact is null
                 ? (row.HumanMessages, row.LastActivity, (IReadOnlyList<string>)row.Versions)
-                : (exact[row.Id].HumanMessages, exact[row.Id].LastActivity, exact[row.Id].Versions);
+                : (exact[row.Id].HumanMessageCount, exact[row.Id].LastActivity, exact[row.Id].Versions);
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td class=n>{row.Id}</td><td>{E(row.Participant ?? "(anonymous)")}</td><td>{When(row.CreatedAt)}</td><td class=n>{N(messages)}</td><td>{Time(lastActivity)}</td><td>{E(string.Join(", ", versions))}</td></tr>");
         }
@@ -146,7 +144,7 @@ internal static class SessionsPage
         {
             var from = series.Select(p => p.Start).Where(s => s < window.From).DefaultIfEmpty(window.From).Min();
             var note = from < window.From ? string.Create(CultureInfo.InvariantCulture, $"; from {from:yyyy-MM-dd}: the cache keeps that month whole (grey: its average per day)") : "";
-            var firstActive = series.Where(p => p.HumanMessages > 0).Select(p => p.Start).DefaultIfEmpty(window.To).Min();
+            var firstActive = series.Where(p => p.HumanMessageCount > 0).Select(p => p.Start).DefaultIfEmpty(window.To).Min();
             if (firstActive > from && window.Days > TrendWindow.DefaultDays)
             {
                 note = string.Create(CultureInfo.InvariantCulture, $"; no human messages before {firstActive:yyyy-MM-dd}, so the chart starts there");
@@ -154,8 +152,8 @@ internal static class SessionsPage
             }
 
             var points = series.Where(p => p.Start >= from).ToList();
-            var total = points.Sum(p => p.HumanMessages);
-            var peak = points.Where(p => p.Size <= BucketSize.Day).Select(p => p.HumanMessages).DefaultIfEmpty().Max();
+            var total = points.Sum(p => p.HumanMessageCount);
+            var peak = points.Where(p => p.Size <= BucketSize.Day).Select(p => p.HumanMessageCount).DefaultIfEmpty().Max();
             var summary = string.Create(CultureInfo.InvariantCulture,
                 $"{total:N0} human messages from {from:yyyy-MM-dd} to {window.To.AddDays(-1):yyyy-MM-dd} (last {window.Days} days), at most {peak:N0} a day{note}.");
             return new Chart(points, from, summary, summary);

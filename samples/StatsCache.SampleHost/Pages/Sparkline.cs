@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using StatsCache.Policy;
-using StatsCache.Reads;
 
 namespace StatsCache.SampleHost.Pages;
 
@@ -19,7 +17,7 @@ internal static class Sparkline
     public static bool HasCoarsePoints(IReadOnlyList<SeriesPoint> points) => points.Any(p => p.Size > BucketSize.Day);
 
     /// <summary>A coarse point's height is its per-day average, so it compares with the day points around it.</summary>
-    public static double PerDay(SeriesPoint p) => p.Size > BucketSize.Day ? p.HumanMessages / Math.Max(1, (p.End - p.Start).TotalDays) : p.HumanMessages;
+    public static double PerDay(SeriesPoint p) => p.Size > BucketSize.Day ? p.HumanMessageCount / Math.Max(1, (p.End - p.Start).TotalDays) : p.HumanMessageCount;
 
     /// <summary>The highest per-day value of the series: the top of a scale that fits them all.</summary>
     public static double Max(IEnumerable<IReadOnlyList<SeriesPoint>> series) =>
@@ -56,8 +54,8 @@ internal static class Sparkline
         {
             // A lone point still needs two vertices to show as a line.
             List<(double X, double Y)> vertices = fine.Count == 1
-                ? [(X(fine[0].Start), Y(fine[0].HumanMessages)), (X(fine[0].End), Y(fine[0].HumanMessages))]
-                : fine.Select(p => (X(p.Start + ((p.End - p.Start) / 2)), Y(p.HumanMessages))).ToList();
+                ? [(X(fine[0].Start), Y(fine[0].HumanMessageCount)), (X(fine[0].End), Y(fine[0].HumanMessageCount))]
+                : fine.Select(p => (X(p.Start + ((p.End - p.Start) / 2)), Y(p.HumanMessageCount))).ToList();
             svg.Append("<polyline points=\"");
             svg.AppendJoin(' ', vertices.Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.X:F1},{v.Y:F1}")));
             svg.Append("\"/>");
@@ -72,12 +70,12 @@ internal static class Sparkline
     {
         var days = points.Where(p => p.Size <= BucketSize.Day).ToList();
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"human messages per day from {window.From:yyyy-MM-dd} to {window.To.AddDays(-1):yyyy-MM-dd}: {days.Sum(p => p.HumanMessages):N0} in {days.Count} days, at most {days.Select(p => p.HumanMessages).DefaultIfEmpty().Max():N0} a day");
+            $"human messages per day from {window.From:yyyy-MM-dd} to {window.To.AddDays(-1):yyyy-MM-dd}: {days.Sum(p => p.HumanMessageCount):N0} in {days.Count} days, at most {days.Select(p => p.HumanMessageCount).DefaultIfEmpty().Max():N0} a day");
         return days.Count == points.Count
             ? text
             : text + string.Create(CultureInfo.InvariantCulture, $"; before {days.Select(p => p.Start).DefaultIfEmpty(window.To).Min():yyyy-MM-dd} the cache keeps whole months (grey: their average per day)");
     }
 
     private static string CoarseLabel(SeriesPoint p) => string.Create(CultureInfo.InvariantCulture,
-        $"{p.Start:yyyy-MM-dd} to {p.End:yyyy-MM-dd}: {p.HumanMessages:N0} human messages, stored as one {(p.Size == BucketSize.Month ? "month" : p.Size.ToString())}");
+        $"{p.Start:yyyy-MM-dd} to {p.End:yyyy-MM-dd}: {p.HumanMessageCount:N0} human messages, stored as one {(p.Size == BucketSize.Month ? "month" : p.Size.ToString())}");
 }

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Options;
-using StatsCache.Policy;
-using StatsCache.Reads;
 
 namespace StatsCache.SampleHost.Pages;
 
@@ -26,5 +24,5 @@ internal sealed record TrendWindow(DateTime From, DateTime To, int Days)
         return new TrendWindow(from, BucketCalendar.End(today, BucketSize.Day, zone), days);
     }
 
-    public SeriesRequest Request => new(From, To, BucketSize.Day, FillEmpty: true);
+    public SeriesRequest Request => new() { From = From, To = To, Granularity = BucketSize.Day, FillEmpty = true };
 }

@@ -1,7 +1,6 @@
 using System.Data;
 using Microsoft.Extensions.Logging;
 using StatsCache.Internal;
-using StatsCache.Policy;
 
 namespace StatsCache.ChangeTracking;
 

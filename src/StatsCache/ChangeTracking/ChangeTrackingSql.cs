@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using StatsCache.Sources;
 using StatsCache.Sql;
 
 namespace StatsCache.ChangeTracking;

@@ -1,6 +1,5 @@
 using Npgsql;
 using StatsCache.Internal;
-using StatsCache.Policy;
 
 namespace StatsCache.ChangeTracking;
 

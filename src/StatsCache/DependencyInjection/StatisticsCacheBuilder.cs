@@ -74,10 +74,10 @@ public sealed class StatisticsCacheBuilder
     /// </param>
     /// <remarks>
     /// The query is translated once, when the options are validated (at start-up with <c>ValidateOnStart</c>), with an instance of
-    /// the bound context, and then read like a <see cref="StatsCache.Sources.SourceOptions.Sql"/> source. Constants are inlined as
+    /// the bound context, and then read like a <see cref="StatsCache.SourceOptions.Sql"/> source. Constants are inlined as
     /// literals; a captured variable (which EF would send as a parameter) and reads of the clock (<c>DateTime.UtcNow</c>) are refused
     /// at start-up with the source named — wrap a value fixed at start-up in <c>EF.Constant(value)</c> to inline it.
-    /// Change tracking of such a source needs <see cref="StatsCache.Sources.SourceOptions.ChangeTrackingTable"/>, as for any SELECT source.
+    /// Change tracking of such a source needs <see cref="StatsCache.SourceOptions.ChangeTrackingTable"/>, as for any SELECT source.
     /// </remarks>
     public StatisticsCacheBuilder MapSessions<TContext>(Func<TContext, IQueryable<object>> query)
         where TContext : DbContext => MapQuery(SourceRole.Sessions, query);

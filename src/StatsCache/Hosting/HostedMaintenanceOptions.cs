@@ -1,4 +1,4 @@
-namespace StatsCache.Hosting;
+namespace StatsCache;
 
 /// <summary>
 /// The schedule of the hosted maintenance service added by <c>AddHostedMaintenance()</c>; bindable from the
@@ -21,7 +21,7 @@ public sealed class HostedMaintenanceOptions
 
     /// <summary>
     /// How often <see cref="IStatisticsCache.VerifyAsync"/> checks (and repairs) the last day before the refresh window
-    /// (<see cref="Maintenance.VerifyRequest.LastDay"/>). Default 1 day; <see langword="null"/> or zero disables it; otherwise allowed 1 minute to 366 days.
+    /// (<see cref="VerifyRequest.LastDay"/>). Default 1 day; <see langword="null"/> or zero disables it; otherwise allowed 1 minute to 366 days.
     /// </summary>
     public TimeSpan? VerifyInterval { get; set; } = TimeSpan.FromDays(1);
 

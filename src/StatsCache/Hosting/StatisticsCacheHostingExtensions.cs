@@ -2,12 +2,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StatsCache;
 using StatsCache.Hosting;
 
 // In the DI namespace, like the builder it extends, so a host needs no extra using.
 // ReSharper disable once CheckNamespace
 namespace Microsoft.Extensions.DependencyInjection;
 
+#pragma warning disable RS0026 // Two overloads with an optional configure callback: both shipped in 0.1.0 (only the options type moved namespace since).
 /// <summary>Adds the opt-in hosted maintenance service to a statistics cache.</summary>
 public static class StatisticsCacheHostingExtensions
 {
@@ -77,3 +79,4 @@ public static class StatisticsCacheHostingExtensions
         return builder.AddHostedMaintenance(configure);
     }
 }
+#pragma warning restore RS0026

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using StatsCache.Policy;
 using StatsCache.ChangeTracking;
 using StatsCache.Sources;
 using StatsCache.Sql;

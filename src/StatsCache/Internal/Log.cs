@@ -23,7 +23,7 @@ internal static partial class Log
     private static partial void Compressed(ILogger logger, LogLevel level, long buckets, DateTime dailyFrom, DateTime hourlyFrom, double elapsedMs);
 
     [LoggerMessage(4, LogLevel.Debug, "StatsCache backfill chunk [{From:O}, {To:O}) as {Size} buckets: {Rows} rows ({Done}/{Total})")]
-    public static partial void BackfillChunk(ILogger logger, DateTime from, DateTime to, Policy.BucketSize size, long rows, int done, int total);
+    public static partial void BackfillChunk(ILogger logger, DateTime from, DateTime to, BucketSize size, long rows, int done, int total);
 
     [LoggerMessage(5, LogLevel.Information, "StatsCache backfill of [{From:O}, {To:O}) done: {Chunks} chunks, {Rows} rows in {ElapsedMs:F1} ms (resumed: {Resumed})")]
     public static partial void Backfilled(ILogger logger, DateTime? from, DateTime to, int chunks, long rows, double elapsedMs, bool resumed);

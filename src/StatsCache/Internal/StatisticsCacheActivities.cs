@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using StatsCache.Policy;
-using StatsCache.Reads;
 using Names = StatsCache.StatisticsCacheDiagnostics;
 
 namespace StatsCache.Internal;

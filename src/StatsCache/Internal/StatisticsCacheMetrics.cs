@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using StatsCache.Reads;
 using Names = StatsCache.StatisticsCacheDiagnostics;
 
 namespace StatsCache.Internal;

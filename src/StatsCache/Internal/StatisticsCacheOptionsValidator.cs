@@ -78,12 +78,12 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
 
         if (!Enum.IsDefined(o.Deletions))
         {
-            yield return $"StatisticsCacheOptions.Deletions is {(int)o.Deletions}; allowed: {string.Join(", ", Enum.GetNames<Policy.SourceDeletions>())}.";
+            yield return $"StatisticsCacheOptions.Deletions is {(int)o.Deletions}; allowed: {string.Join(", ", Enum.GetNames<SourceDeletions>())}.";
         }
 
         if (!Enum.IsDefined(o.DefaultReadMode))
         {
-            yield return $"StatisticsCacheOptions.DefaultReadMode is {(int)o.DefaultReadMode}; allowed: {string.Join(", ", Enum.GetNames<Reads.ReadMode>())}.";
+            yield return $"StatisticsCacheOptions.DefaultReadMode is {(int)o.DefaultReadMode}; allowed: {string.Join(", ", Enum.GetNames<ReadMode>())}.";
         }
 
         if (SqlIdentifier.Problem(o.CacheName) is { } nameProblem)
@@ -121,7 +121,7 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
             yield return $"StatisticsCacheOptions.LookBack is {o.LookBack}; allowed is 0 to less than HourlyRetention ({o.HourlyRetention}).";
         }
 
-        if (Policy.ReportingTimeZone.Problem(o.TimeZone) is { } zoneProblem)
+        if (ReportingTimeZone.Problem(o.TimeZone) is { } zoneProblem)
         {
             yield return $"StatisticsCacheOptions.TimeZone '{o.TimeZone}' {zoneProblem}.";
         }

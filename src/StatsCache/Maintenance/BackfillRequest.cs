@@ -1,15 +1,18 @@
 using StatsCache.Policy;
 
-namespace StatsCache.Maintenance;
+namespace StatsCache;
 
-/// <summary>What to backfill.</summary>
-/// <param name="From">
-/// Recompute from this instant (UTC) on; null: from the first source row. Allowed from
-/// <see cref="RequestBounds.EarliestFrom"/> (1970-01-01) to now.
-/// </param>
-/// <param name="ExperimentIds">Only these experiments; null: all (and the watermark moves to the end of the backfill).</param>
-public sealed record BackfillRequest(DateTime? From = null, IReadOnlyCollection<long>? ExperimentIds = null)
+/// <summary>What to backfill. The default request (<c>new BackfillRequest()</c>) backfills everything.</summary>
+public sealed record BackfillRequest
 {
+    /// <summary>
+    /// Recompute from this instant (UTC) on; null: from the first source row. Allowed from 1970-01-01 to now.
+    /// </summary>
+    public DateTime? From { get; init; }
+
+    /// <summary>Only these experiments; null: all (and the watermark moves to the end of the backfill).</summary>
+    public IReadOnlyCollection<long>? ExperimentIds { get; init; }
+
     /// <summary>Checks the request before anything runs; a caller's mistake is an <see cref="ArgumentException"/> naming it.</summary>
     internal void Validate(DateTime now)
     {

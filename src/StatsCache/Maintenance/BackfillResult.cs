@@ -1,10 +1,23 @@
-namespace StatsCache.Maintenance;
+namespace StatsCache;
 
 /// <summary>What a backfill did.</summary>
-/// <param name="Resumed">It continued an interrupted backfill of the same request.</param>
-/// <param name="From">Start of the recomputed range; null if the source was empty.</param>
-/// <param name="To">End of the recomputed range ("now" when the backfill started).</param>
-/// <param name="Chunks">Chunks (transactions) committed.</param>
-/// <param name="RowsWritten">Rows written.</param>
-/// <param name="Duration">Wall time.</param>
-public sealed record BackfillResult(bool Resumed, DateTime? From, DateTime To, int Chunks, long RowsWritten, TimeSpan Duration);
+public sealed record BackfillResult
+{
+    /// <summary>It continued an interrupted backfill of the same request.</summary>
+    public bool Resumed { get; init; }
+
+    /// <summary>Start of the recomputed range; null if the source was empty.</summary>
+    public DateTime? From { get; init; }
+
+    /// <summary>End of the recomputed range ("now" when the backfill started).</summary>
+    public required DateTime To { get; init; }
+
+    /// <summary>Chunks (transactions) committed.</summary>
+    public int Chunks { get; init; }
+
+    /// <summary>Rows written.</summary>
+    public long RowsWritten { get; init; }
+
+    /// <summary>Wall time.</summary>
+    public TimeSpan Duration { get; init; }
+}

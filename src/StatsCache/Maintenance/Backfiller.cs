@@ -48,7 +48,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         var experiments = request.ExperimentIds?.Distinct().Order().ToArray();
         if (experiments is { Length: 0 })
         {
-            return new BackfillResult(false, null, now, 0, 0, time.GetElapsedTime(started));
+            return new BackfillResult { Resumed = false, From = null, To = now, Chunks = 0, RowsWritten = 0, Duration = time.GetElapsedTime(started) };
         }
 
         // Resume an interrupted backfill of the same request; otherwise start a new one up to now.
@@ -149,7 +149,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
             }
 
             Log.BackfillChunk(logger, chunk.From, chunk.To, chunk.Size, rows, i + 1, chunks.Count);
-            progress?.Report(new BackfillProgress(i + 1, chunks.Count, chunk.To, to, rows));
+            progress?.Report(new BackfillProgress { ChunksDone = i + 1, ChunksTotal = chunks.Count, DoneUntil = chunk.To, To = to, RowsWritten = rows });
         }
 
         var duration = time.GetElapsedTime(started);
@@ -166,7 +166,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
 
         metrics.Completed(Operation, duration, rows);
         Log.Backfilled(logger, from, to, chunks.Count, rows, duration.TotalMilliseconds, resumed);
-        return new BackfillResult(resumed, from, to, chunks.Count, rows, duration);
+        return new BackfillResult { Resumed = resumed, From = from, To = to, Chunks = chunks.Count, RowsWritten = rows, Duration = duration };
     }
 
     /// <summary>
@@ -217,7 +217,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         var duration = time.GetElapsedTime(started);
         metrics.Completed(Operation, duration, rows);
         Log.Backfilled(logger, from, to, 1, rows, duration.TotalMilliseconds, false);
-        return new BackfillResult(false, from, to, 1, rows, duration);
+        return new BackfillResult { Resumed = false, From = from, To = to, Chunks = 1, RowsWritten = rows, Duration = duration };
     }
 
     private static async Task<bool> IsEmptyAsync(NpgsqlConnection connection, CacheSql sql, int timeout, CancellationToken cancellationToken)

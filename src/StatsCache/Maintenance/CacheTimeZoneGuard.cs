@@ -1,5 +1,3 @@
-using StatsCache.Policy;
-
 namespace StatsCache.Maintenance;
 
 /// <summary>

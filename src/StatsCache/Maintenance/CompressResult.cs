@@ -1,9 +1,20 @@
-namespace StatsCache.Maintenance;
+namespace StatsCache;
 
 /// <summary>What a compression did.</summary>
-/// <param name="Skipped">Another instance held the maintenance lock, or the cache was never built; nothing was done.</param>
-/// <param name="BucketsWritten">Daily and monthly buckets written by the roll-up (the finer buckets they replace are deleted).</param>
-/// <param name="DailyFrom">Everything before this instant is now in monthly buckets.</param>
-/// <param name="HourlyFrom">Everything before this instant is now in daily or monthly buckets.</param>
-/// <param name="Duration">Wall time.</param>
-public sealed record CompressResult(bool Skipped, long BucketsWritten, DateTime? DailyFrom, DateTime? HourlyFrom, TimeSpan Duration);
+public sealed record CompressResult
+{
+    /// <summary>Another instance held the maintenance lock, or the cache was never built; nothing was done.</summary>
+    public bool Skipped { get; init; }
+
+    /// <summary>Daily and monthly buckets written by the roll-up (the finer buckets they replace are deleted).</summary>
+    public long BucketsWritten { get; init; }
+
+    /// <summary>Everything before this instant is now in monthly buckets.</summary>
+    public DateTime? DailyFrom { get; init; }
+
+    /// <summary>Everything before this instant is now in daily or monthly buckets.</summary>
+    public DateTime? HourlyFrom { get; init; }
+
+    /// <summary>Wall time.</summary>
+    public TimeSpan Duration { get; init; }
+}

@@ -27,7 +27,7 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         {
             metrics.Skipped(Operation);
             Log.Skipped(logger, Operation);
-            return new CompressResult(true, 0, null, null, time.GetElapsedTime(started));
+            return new CompressResult { Skipped = true, BucketsWritten = 0, DailyFrom = null, HourlyFrom = null, Duration = time.GetElapsedTime(started) };
         }
 
         // Cut-offs from the same safe "now" as refreshes: an instance days ahead must not roll up hours they still rewrite.
@@ -36,7 +36,7 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         var state = await StateStore.LoadAsync(connection, sql, options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
         if (state.Watermark is not { } watermark)
         {
-            return new CompressResult(true, 0, null, null, time.GetElapsedTime(started));
+            return new CompressResult { Skipped = true, BucketsWritten = 0, DailyFrom = null, HourlyFrom = null, Duration = time.GetElapsedTime(started) };
         }
 
         var cutoffs = RetentionCutoffs.At(now, watermark - options.LookBack, options.HourlyRetention, options.DailyRetention, sql.TimeZone)
@@ -86,7 +86,7 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         var duration = time.GetElapsedTime(started);
         metrics.Completed(Operation, duration, rows);
         Log.Compressed(logger, rows, cutoffs.DailyFrom, cutoffs.HourlyFrom, duration.TotalMilliseconds);
-        return new CompressResult(false, rows, cutoffs.DailyFrom, cutoffs.HourlyFrom, duration);
+        return new CompressResult { Skipped = false, BucketsWritten = rows, DailyFrom = cutoffs.DailyFrom, HourlyFrom = cutoffs.HourlyFrom, Duration = duration };
     }
 
     /// <summary>Whether the cut-off is past the stored one (or none is stored yet), so finer buckets may lie before it.</summary>

@@ -1,13 +1,19 @@
 using StatsCache.Policy;
 
-namespace StatsCache.Maintenance;
+namespace StatsCache;
 
-/// <summary>A range to repair: [<paramref name="From"/>, <paramref name="To"/>), for all or some experiments.</summary>
-/// <param name="From">Inclusive start (UTC), from <see cref="RequestBounds.EarliestFrom"/> (1970-01-01). Widened down to the start of the stored bucket containing it.</param>
-/// <param name="To">Exclusive end (UTC), after <paramref name="From"/> and at most a day after now. Widened up to the end of the stored bucket containing it, and cut at the watermark.</param>
-/// <param name="ExperimentIds">Only these experiments; null for all.</param>
-public sealed record ReconcileRequest(DateTime From, DateTime To, IReadOnlyCollection<long>? ExperimentIds = null)
+/// <summary>A range to repair: [<see cref="From"/>, <see cref="To"/>), for all or some experiments.</summary>
+public sealed record ReconcileRequest
 {
+    /// <summary>Inclusive start (UTC), from 1970-01-01. Widened down to the start of the stored bucket containing it.</summary>
+    public required DateTime From { get; init; }
+
+    /// <summary>Exclusive end (UTC), after <see cref="From"/> and at most a day after now. Widened up to the end of the stored bucket containing it, and cut at the watermark.</summary>
+    public required DateTime To { get; init; }
+
+    /// <summary>Only these experiments; null for all.</summary>
+    public IReadOnlyCollection<long>? ExperimentIds { get; init; }
+
     /// <summary>Checks the request before anything runs; a caller's mistake is an <see cref="ArgumentException"/> naming it.</summary>
     internal void Validate(DateTime now)
     {

@@ -1,18 +1,36 @@
-using StatsCache.Reads;
-
-namespace StatsCache.Maintenance;
+namespace StatsCache;
 
 /// <summary>What a reconcile changed.</summary>
-/// <param name="From">Start of the recomputed range (aligned to the stored buckets).</param>
-/// <param name="To">End of the recomputed range.</param>
-/// <param name="Chunks">Chunks (transactions) committed.</param>
-/// <param name="Changes">Experiments whose statistics over the range changed, with the range's totals before and after.</param>
-/// <param name="RowsWritten">Rows written.</param>
-/// <param name="Duration">Wall time.</param>
-public sealed record ReconcileResult(DateTime From, DateTime To, int Chunks, IReadOnlyList<ExperimentChange> Changes, long RowsWritten, TimeSpan Duration);
+public sealed record ReconcileResult
+{
+    /// <summary>Start of the recomputed range (aligned to the stored buckets).</summary>
+    public required DateTime From { get; init; }
+
+    /// <summary>End of the recomputed range.</summary>
+    public required DateTime To { get; init; }
+
+    /// <summary>Chunks (transactions) committed.</summary>
+    public int Chunks { get; init; }
+
+    /// <summary>Experiments whose statistics over the range changed, with the range's statistics before and after.</summary>
+    public IReadOnlyList<ExperimentChange> Changes { get; init; } = [];
+
+    /// <summary>Rows written.</summary>
+    public long RowsWritten { get; init; }
+
+    /// <summary>Wall time.</summary>
+    public TimeSpan Duration { get; init; }
+}
 
 /// <summary>One experiment's statistics over a reconciled range, before and after.</summary>
-/// <param name="TeamId">The team.</param>
-/// <param name="Before">Totals of the range before (participants: first visits in the range).</param>
-/// <param name="After">Totals of the range after.</param>
-public sealed record ExperimentChange(long TeamId, ExperimentTotals Before, ExperimentTotals After);
+public sealed record ExperimentChange
+{
+    /// <summary>The team.</summary>
+    public required long TeamId { get; init; }
+
+    /// <summary>Statistics of the range before (participants: first visits in the range).</summary>
+    public required ExperimentStats Before { get; init; }
+
+    /// <summary>Statistics of the range after.</summary>
+    public required ExperimentStats After { get; init; }
+}

@@ -4,7 +4,6 @@ using Npgsql;
 using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Policy;
-using StatsCache.Reads;
 using StatsCache.Sql;
 
 namespace StatsCache.Maintenance;
@@ -48,8 +47,8 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         alignedTo = alignedTo < watermark ? alignedTo : watermark; // beyond the watermark is the next refresh's
         var chunks = alignedFrom < alignedTo && experiments is not { Length: 0 } ? BackfillPlan.Chunks(alignedFrom, alignedTo, stored, zone) : [];
 
-        var before = new Dictionary<(long Team, long Experiment), ExperimentTotals>();
-        var after = new Dictionary<(long Team, long Experiment), ExperimentTotals>();
+        var before = new Dictionary<(long Team, long Experiment), ExperimentStats>();
+        var after = new Dictionary<(long Team, long Experiment), ExperimentStats>();
         long rows = 0;
         foreach (var chunk in chunks)
         {
@@ -61,7 +60,7 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         }
 
         var changes = before.Keys.Union(after.Keys)
-            .Select(key => new ExperimentChange(key.Team, before.GetValueOrDefault(key) ?? ExperimentTotals.Empty(key.Experiment), after.GetValueOrDefault(key) ?? ExperimentTotals.Empty(key.Experiment)))
+            .Select(key => new ExperimentChange { TeamId = key.Team, Before = before.GetValueOrDefault(key) ?? ExperimentStats.Empty(key.Experiment), After = after.GetValueOrDefault(key) ?? ExperimentStats.Empty(key.Experiment) })
             .Where(c => c.Before != c.After)
             .OrderBy(c => c.TeamId).ThenBy(c => c.After.ExperimentId)
             .ToList();
@@ -75,11 +74,11 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
             StateStore.RecordRun(env.Sql, env.Options.CacheName, Operation, now, duration, rows, $"[{alignedFrom:O}, {alignedTo:O}) in {chunks.Count} chunks, {changes.Count} experiments changed")).ConfigureAwait(false);
         metrics.Completed(Operation, duration, rows);
         Log.Reconciled(logger, alignedFrom, alignedTo, chunks.Count, changes.Count, rows, duration.TotalMilliseconds);
-        return new ReconcileResult(alignedFrom, alignedTo, chunks.Count, changes, rows, duration);
+        return new ReconcileResult { From = alignedFrom, To = alignedTo, Chunks = chunks.Count, Changes = changes, RowsWritten = rows, Duration = duration };
     }
 
     /// <summary>Adds the chunk's per-experiment totals (a GROUP BY over our buckets, at most one row per experiment).</summary>
-    private async Task AddRangeTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BackfillChunk chunk, long[]? experiments, Dictionary<(long, long), ExperimentTotals> totals, CancellationToken cancellationToken)
+    private async Task AddRangeTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BackfillChunk chunk, long[]? experiments, Dictionary<(long, long), ExperimentStats> totals, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(ReconcileSql.RangeTotals(env.Sql, experiments is not null), connection, transaction) { CommandTimeout = CommandTimeouts.Seconds(env.Options) };
         command.Parameters.AddWithValue("from", chunk.From);
@@ -93,9 +92,9 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var key = (reader.GetInt64(0), reader.GetInt64(1));
-            var chunkTotals = new ExperimentTotals(key.Item2, reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDateTime(5));
+            var chunkTotals = new ExperimentStats { ExperimentId = key.Item2, SessionCount = reader.GetInt64(2), ParticipantCount = reader.GetInt64(3), HumanMessageCount = reader.GetInt64(4), LastActivity = reader.IsDBNull(5) ? null : reader.GetDateTime(5) };
             totals[key] = totals.TryGetValue(key, out var sum)
-                ? new ExperimentTotals(key.Item2, sum.Sessions + chunkTotals.Sessions, sum.Participants + chunkTotals.Participants, sum.HumanMessages + chunkTotals.HumanMessages, Max(sum.LastActivity, chunkTotals.LastActivity))
+                ? new ExperimentStats { ExperimentId = key.Item2, SessionCount = sum.SessionCount + chunkTotals.SessionCount, ParticipantCount = sum.ParticipantCount + chunkTotals.ParticipantCount, HumanMessageCount = sum.HumanMessageCount + chunkTotals.HumanMessageCount, LastActivity = Max(sum.LastActivity, chunkTotals.LastActivity) }
                 : chunkTotals;
         }
     }

@@ -1,10 +1,23 @@
-namespace StatsCache.Maintenance;
+namespace StatsCache;
 
 /// <summary>What a refresh did.</summary>
-/// <param name="Skipped">Another instance held the maintenance lock; nothing was done (the other run covers it).</param>
-/// <param name="Initialized">The cache had never been built, so this refresh ran (or resumed) the full backfill.</param>
-/// <param name="From">Start of the re-read range (watermark minus look-back, hour-aligned); null when skipped.</param>
-/// <param name="To">End of the re-read range: "now" from the cache's <see cref="TimeProvider"/>, the new watermark.</param>
-/// <param name="RowsWritten">Bucket, session and first-seen rows written.</param>
-/// <param name="Duration">Wall time.</param>
-public sealed record RefreshResult(bool Skipped, bool Initialized, DateTime? From, DateTime To, long RowsWritten, TimeSpan Duration);
+public sealed record RefreshResult
+{
+    /// <summary>Another instance held the maintenance lock; nothing was done (the other run covers it).</summary>
+    public bool Skipped { get; init; }
+
+    /// <summary>The cache had never been built, so this refresh ran (or resumed) the full backfill.</summary>
+    public bool Initialized { get; init; }
+
+    /// <summary>Start of the re-read range (watermark minus look-back, hour-aligned); null when skipped.</summary>
+    public DateTime? From { get; init; }
+
+    /// <summary>End of the re-read range: "now" from the cache's <see cref="TimeProvider"/>, the new watermark.</summary>
+    public required DateTime To { get; init; }
+
+    /// <summary>Bucket, session and first-seen rows written.</summary>
+    public long RowsWritten { get; init; }
+
+    /// <summary>Wall time.</summary>
+    public TimeSpan Duration { get; init; }
+}

@@ -29,7 +29,7 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
         {
             metrics.Skipped(Operation);
             Log.Skipped(logger, Operation);
-            return new RefreshResult(Skipped: true, Initialized: false, From: null, To: now, RowsWritten: 0, Duration: time.GetElapsedTime(started));
+            return new RefreshResult { Skipped = true, Initialized = false, From = null, To = now, RowsWritten = 0, Duration = time.GetElapsedTime(started) };
         }
 
         var timeout = CommandTimeouts.Seconds(env.Options);
@@ -50,7 +50,7 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
             var backfill = await backfiller.RunLockedAsync(connection, state, new BackfillRequest(), progress: null, cancellationToken).ConfigureAwait(false);
             if (!backfill.Resumed)
             {
-                return new RefreshResult(false, Initialized: true, backfill.From, backfill.To, backfill.RowsWritten, time.GetElapsedTime(started));
+                return new RefreshResult { Skipped = false, Initialized = true, From = backfill.From, To = backfill.To, RowsWritten = backfill.RowsWritten, Duration = time.GetElapsedTime(started) };
             }
 
             // A resumed backfill ends where it was planned to end, not now: refresh the rest as usual.
@@ -118,7 +118,7 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
         var duration = time.GetElapsedTime(started);
         metrics.Completed(Operation, duration, rows);
         Log.Refreshed(logger, from, to, rows, duration.TotalMilliseconds);
-        return new RefreshResult(false, Initialized: resumedBackfill, from, to, backfilled + rows, duration);
+        return new RefreshResult { Skipped = false, Initialized = resumedBackfill, From = from, To = to, RowsWritten = backfilled + rows, Duration = duration };
     }
 
     /// <summary>A refresh window is hourly buckets throughout.</summary>

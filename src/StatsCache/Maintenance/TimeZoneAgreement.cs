@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Npgsql;
-using StatsCache.Policy;
 
 namespace StatsCache.Maintenance;
 

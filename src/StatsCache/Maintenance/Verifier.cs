@@ -59,7 +59,7 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
 
         var compared = await CompareAsync(connection, ranges, cancellationToken).ConfigureAwait(false);
         var differing = compared.Where(c => c.Source != c.Cache).ToList();
-        var found = differing.Select(c => new VerifiedRange(c.Range.From, c.Range.To, c.Range.Size, c.Source, c.Cache, null, Classify(c.Source, c.Cache))).ToList();
+        var found = differing.Select(c => new VerifiedRange { From = c.Range.From, To = c.Range.To, Size = c.Range.Size, Source = c.Source, Before = c.Cache, After = null, Verdict = Classify(c.Source, c.Cache) }).ToList();
 
         var changes = new List<ExperimentChange>();
         long rows = 0;
@@ -128,7 +128,7 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
             return RangeVerdict.Drift;
         }
 
-        var sourceHasMore = source.Sessions > cache.Sessions || source.HumanMessages > cache.HumanMessages
+        var sourceHasMore = source.SessionCount > cache.SessionCount || source.HumanMessageCount > cache.HumanMessageCount
             || (source.LastActivity is { } s && (cache.LastActivity is not { } c || s > c));
         return sourceHasMore ? RangeVerdict.Drift : RangeVerdict.Purged;
     }
@@ -140,7 +140,7 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
     private async Task<VerifyResult> RecordAsync(NpgsqlConnection connection, List<VerifiedRange> found, List<ExperimentChange> changes, List<BucketRange> ranges, DateTime end, DateTime now, long started, long rows, string? repairError, long totalsDiffering, CancellationToken cancellationToken)
     {
         var duration = time.GetElapsedTime(started);
-        var result = new VerifyResult(ranges.Count > 0 ? ranges[0].From : end, ranges.Count > 0 ? ranges[^1].To : end, ranges.Count, found, changes, rows, duration);
+        var result = new VerifyResult { From = ranges.Count > 0 ? ranges[0].From : end, To = ranges.Count > 0 ? ranges[^1].To : end, RangesChecked = ranges.Count, Ranges = found, Changes = changes, RowsWritten = rows, Duration = duration };
         var drift = result.Unrepaired.ToList();
         var detail = $"[{result.From:O}, {result.To:O}): {ranges.Count} ranges, {found.Count(r => r.Verdict == RangeVerdict.Repaired)} repaired, {drift.Count} differing, {found.Count(r => r.Verdict == RangeVerdict.Purged)} purged (history kept), {changes.Count} experiments changed{(totalsDiffering > 0 ? $", {totalsDiffering} totals rows differed from their buckets" : "")}";
         if (drift.Count > 0)
@@ -171,7 +171,7 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
     private const int MaxListedRanges = 10;
 
     internal static string Describe(VerifiedRange r) =>
-        $"[{r.From:O}, {r.To:O}) source {r.Source.Sessions} sessions/{r.Source.HumanMessages} messages, cache {(r.After ?? r.Before).Sessions}/{(r.After ?? r.Before).HumanMessages}";
+        $"[{r.From:O}, {r.To:O}) source {r.Source.SessionCount} sessions/{r.Source.HumanMessageCount} messages, cache {(r.After ?? r.Before).SessionCount}/{(r.After ?? r.Before).HumanMessageCount}";
 
     /// <summary>One range per stored bucket period: months before daily_from, days before hourly_from, hours after.</summary>
     internal static List<BucketRange> Ranges(DateTime from, DateTime to, RetentionCutoffs stored, ReportingTimeZone zone)
@@ -259,8 +259,8 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var range = ranges[(int)reader.GetInt64(0) - 1];
-            var source = new RangeCounts(reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetDateTime(3));
-            var cache = new RangeCounts(reader.GetInt64(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetDateTime(6));
+            var source = new RangeCounts { SessionCount = reader.GetInt64(1), HumanMessageCount = reader.GetInt64(2), LastActivity = reader.IsDBNull(3) ? null : reader.GetDateTime(3) };
+            var cache = new RangeCounts { SessionCount = reader.GetInt64(4), HumanMessageCount = reader.GetInt64(5), LastActivity = reader.IsDBNull(6) ? null : reader.GetDateTime(6) };
             result.Add(new Comparison(range, source, cache));
         }
 

@@ -1,4 +1,4 @@
-namespace StatsCache.Maintenance;
+namespace StatsCache;
 
 /// <summary>
 /// What <see cref="IStatisticsCache.VerifyAsync"/> compares: the source against the cache over

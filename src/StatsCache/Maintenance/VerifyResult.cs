@@ -1,17 +1,29 @@
-using StatsCache.Policy;
-
-namespace StatsCache.Maintenance;
+namespace StatsCache;
 
 /// <summary>What a verify found and what it fixed.</summary>
-/// <param name="From">Start of the verified range (aligned to the stored buckets).</param>
-/// <param name="To">End of the verified range.</param>
-/// <param name="RangesChecked">Stored bucket ranges compared.</param>
-/// <param name="Ranges">The ranges whose source and cache differed, with the verdict on each.</param>
-/// <param name="Changes">Experiments whose statistics the repair changed, before and after (from the reconcile).</param>
-/// <param name="RowsWritten">Rows the repair wrote.</param>
-/// <param name="Duration">Wall time.</param>
-public sealed record VerifyResult(DateTime From, DateTime To, int RangesChecked, IReadOnlyList<VerifiedRange> Ranges, IReadOnlyList<ExperimentChange> Changes, long RowsWritten, TimeSpan Duration)
+public sealed record VerifyResult
 {
+    /// <summary>Start of the verified range (aligned to the stored buckets).</summary>
+    public required DateTime From { get; init; }
+
+    /// <summary>End of the verified range.</summary>
+    public required DateTime To { get; init; }
+
+    /// <summary>Stored bucket ranges compared.</summary>
+    public int RangesChecked { get; init; }
+
+    /// <summary>The ranges whose source and cache differed, with the verdict on each.</summary>
+    public IReadOnlyList<VerifiedRange> Ranges { get; init; } = [];
+
+    /// <summary>Experiments whose statistics the repair changed, before and after (from the reconcile).</summary>
+    public IReadOnlyList<ExperimentChange> Changes { get; init; } = [];
+
+    /// <summary>Rows the repair wrote.</summary>
+    public long RowsWritten { get; init; }
+
+    /// <summary>Wall time.</summary>
+    public TimeSpan Duration { get; init; }
+
     /// <summary>Ranges that still differ from the source (repair off, or the repair could not make them agree).</summary>
     public IEnumerable<VerifiedRange> Unrepaired => Ranges.Where(r => r.Verdict == RangeVerdict.Drift);
 
@@ -20,20 +32,42 @@ public sealed record VerifyResult(DateTime From, DateTime To, int RangesChecked,
 }
 
 /// <summary>One stored bucket range whose source and cache differed.</summary>
-/// <param name="From">Start of the range.</param>
-/// <param name="To">End of the range.</param>
-/// <param name="Size">The size of the buckets stored for it.</param>
-/// <param name="Source">The source's counts over the range.</param>
-/// <param name="Before">The cache's counts before any repair.</param>
-/// <param name="After">The cache's counts after the repair; null when nothing was repaired.</param>
-/// <param name="Verdict">What the difference is and what was done.</param>
-public sealed record VerifiedRange(DateTime From, DateTime To, BucketSize Size, RangeCounts Source, RangeCounts Before, RangeCounts? After, RangeVerdict Verdict);
+public sealed record VerifiedRange
+{
+    /// <summary>Start of the range.</summary>
+    public required DateTime From { get; init; }
+
+    /// <summary>End of the range.</summary>
+    public required DateTime To { get; init; }
+
+    /// <summary>The size of the buckets stored for it.</summary>
+    public required BucketSize Size { get; init; }
+
+    /// <summary>The source's counts over the range.</summary>
+    public required RangeCounts Source { get; init; }
+
+    /// <summary>The cache's counts before any repair.</summary>
+    public required RangeCounts Before { get; init; }
+
+    /// <summary>The cache's counts after the repair; null when nothing was repaired.</summary>
+    public RangeCounts? After { get; init; }
+
+    /// <summary>What the difference is and what was done.</summary>
+    public required RangeVerdict Verdict { get; init; }
+}
 
 /// <summary>Counts of a range: sessions started, human messages, and the last human message.</summary>
-/// <param name="Sessions">Sessions started in the range.</param>
-/// <param name="HumanMessages">Human messages in the range.</param>
-/// <param name="LastActivity">The latest human message in the range.</param>
-public sealed record RangeCounts(long Sessions, long HumanMessages, DateTime? LastActivity);
+public sealed record RangeCounts
+{
+    /// <summary>Sessions started in the range.</summary>
+    public long SessionCount { get; init; }
+
+    /// <summary>Human messages in the range.</summary>
+    public long HumanMessageCount { get; init; }
+
+    /// <summary>The latest human message in the range, if any (UTC).</summary>
+    public DateTime? LastActivity { get; init; }
+}
 
 /// <summary>The verdict on a range that differed.</summary>
 public enum RangeVerdict

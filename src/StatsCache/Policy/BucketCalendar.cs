@@ -1,4 +1,6 @@
-namespace StatsCache.Policy;
+using StatsCache.Policy;
+
+namespace StatsCache;
 
 /// <summary>
 /// Calendar arithmetic for bucket boundaries. An hour starts where <c>date_trunc('hour', ts, 'UTC')</c>

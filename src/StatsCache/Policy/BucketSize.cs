@@ -1,4 +1,4 @@
-namespace StatsCache.Policy;
+namespace StatsCache;
 
 /// <summary>The span of time one statistics bucket covers.</summary>
 /// <remarks>Stored as a small integer; the order matters (a larger value is a coarser bucket).</remarks>

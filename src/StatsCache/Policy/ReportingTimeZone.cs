@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
-namespace StatsCache.Policy;
+namespace StatsCache;
 
 /// <summary>
 /// The zone whose local midnights start day buckets and whose local first-of-month midnights start

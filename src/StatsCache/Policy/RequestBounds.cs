@@ -6,7 +6,7 @@ namespace StatsCache.Policy;
 /// month under the maintenance lock — 24,000 of them from year 1 — or a zero-filled series of millions of
 /// points; it is refused with an <see cref="ArgumentOutOfRangeException"/> naming the argument.
 /// </summary>
-public static class RequestBounds
+internal static class RequestBounds
 {
     /// <summary>The earliest instant of a backfill, reconcile or series request: 1970-01-01 UTC.</summary>
     public static DateTime EarliestFrom { get; } = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -1,4 +1,4 @@
-namespace StatsCache.Policy;
+namespace StatsCache;
 
 /// <summary>What a recompute does when rows it counted before are gone from the source.</summary>
 public enum SourceDeletions

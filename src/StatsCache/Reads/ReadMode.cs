@@ -1,4 +1,4 @@
-namespace StatsCache.Reads;
+namespace StatsCache;
 
 /// <summary>Where a read takes its numbers from. All three return the same result types.</summary>
 public enum ReadMode

@@ -71,7 +71,7 @@ internal sealed class SeriesReader(CacheEnvironment env)
         {
             var start = reader.GetDateTime(1);
             var size = (BucketSize)reader.GetInt16(2);
-            points[reader.GetInt64(0)].Add(new SeriesPoint(start, BucketCalendar.End(start, size, zone), size, reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetDateTime(6)));
+            points[reader.GetInt64(0)].Add(new SeriesPoint { Start = start, End = BucketCalendar.End(start, size, zone), Size = size, SessionCount = reader.GetInt64(3), NewParticipantCount = reader.GetInt64(4), HumanMessageCount = reader.GetInt64(5), LastActivity = reader.IsDBNull(6) ? null : reader.GetDateTime(6) });
         }
 
         return points.ToDictionary(p => p.Key, p => request.FillEmpty ? Fill(p.Value, request, cutoffs, zone) : (IReadOnlyList<SeriesPoint>)p.Value);
@@ -91,7 +91,7 @@ internal sealed class SeriesReader(CacheEnvironment env)
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var start = reader.GetDateTime(0);
-            points.Add(new SeriesPoint(start, BucketCalendar.End(start, request.Granularity, env.Sql.TimeZone), request.Granularity, 0, 0, reader.GetInt64(1), reader.GetDateTime(2)));
+            points.Add(new SeriesPoint { Start = start, End = BucketCalendar.End(start, request.Granularity, env.Sql.TimeZone), Size = request.Granularity, SessionCount = 0, NewParticipantCount = 0, HumanMessageCount = reader.GetInt64(1), LastActivity = reader.GetDateTime(2) });
         }
 
         return request.FillEmpty ? Fill(points, request, new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue), env.Sql.TimeZone) : points;

@@ -1,17 +1,25 @@
 using StatsCache.Policy;
 
-namespace StatsCache.Reads;
+namespace StatsCache;
 
-/// <summary>A trend series query: the periods of <paramref name="Granularity"/> in [<paramref name="From"/>, <paramref name="To"/>).</summary>
-/// <param name="From">Inclusive start (UTC).</param>
-/// <param name="To">Exclusive end (UTC); after <paramref name="From"/>.</param>
-/// <param name="Granularity">The period wanted: hour, day or month.</param>
-/// <param name="FillEmpty">
-/// Also return zero points for periods without activity (for charts). Zero points are only made
-/// where the cache keeps that resolution, never inside a range it keeps coarser.
-/// </param>
-public sealed record SeriesRequest(DateTime From, DateTime To, BucketSize Granularity, bool FillEmpty = false)
+/// <summary>A trend series query: the periods of <see cref="Granularity"/> in [<see cref="From"/>, <see cref="To"/>).</summary>
+public sealed record SeriesRequest
 {
+    /// <summary>Inclusive start (UTC).</summary>
+    public required DateTime From { get; init; }
+
+    /// <summary>Exclusive end (UTC); after <see cref="From"/>.</summary>
+    public required DateTime To { get; init; }
+
+    /// <summary>The period wanted: hour, day or month.</summary>
+    public required BucketSize Granularity { get; init; }
+
+    /// <summary>
+    /// Also return zero points for periods without activity (for charts). Zero points are only made
+    /// where the cache keeps that resolution, never inside a range it keeps coarser.
+    /// </summary>
+    public bool FillEmpty { get; init; }
+
     /// <summary>Checks the request; a caller's mistake is an <see cref="ArgumentException"/> naming it.</summary>
     /// <param name="series">How many series the request fills (one per distinct experiment).</param>
     internal void Validate(int series = 1)

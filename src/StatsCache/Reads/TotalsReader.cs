@@ -1,7 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
 using StatsCache.Internal;
-using StatsCache.Policy;
 using StatsCache.Sql;
 
 namespace StatsCache.Reads;
@@ -13,10 +12,10 @@ namespace StatsCache.Reads;
 /// </summary>
 internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 {
-    public async Task<IReadOnlyDictionary<long, ExperimentTotals>> ExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<long, ExperimentStats>> ExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken)
     {
         var ids = Distinct(experimentIds);
-        var result = new Dictionary<long, ExperimentTotals>(ids.Length);
+        var result = new Dictionary<long, ExperimentStats>(ids.Length);
         if (ids.Length == 0)
         {
             return result;
@@ -24,7 +23,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
         var rows = await ReadAsync(
             mode, env.Sql.Totals, TotalsReadSql.Cached(env.Sql), TotalsReadSql.RealTime(env.Sql), TailReadSql.ExperimentTotals(env.Sql), teamId, ids,
-            static r => new ExperimentTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetDateTime(4)),
+            static r => new ExperimentStats { ExperimentId = r.GetInt64(0), SessionCount = r.GetInt64(1), ParticipantCount = r.GetInt64(2), HumanMessageCount = r.GetInt64(3), LastActivity = r.IsDBNull(4) ? null : r.GetDateTime(4) },
             cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
         {
@@ -33,16 +32,16 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
         foreach (var id in ids)
         {
-            result.TryAdd(id, ExperimentTotals.Empty(id));
+            result.TryAdd(id, ExperimentStats.Empty(id));
         }
 
         return result;
     }
 
-    public async Task<IReadOnlyDictionary<long, SessionTotals>> SessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<long, SessionStats>> SessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken)
     {
         var ids = Distinct(sessionIds);
-        var result = new Dictionary<long, SessionTotals>(ids.Length);
+        var result = new Dictionary<long, SessionStats>(ids.Length);
         if (ids.Length == 0)
         {
             return result;
@@ -50,7 +49,7 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
         var rows = await ReadAsync(
             mode, env.Sql.SessionStatistics, ReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), teamId, ids,
-            static r => new SessionTotals(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetDateTime(2), r.GetFieldValue<string[]>(3)),
+            static r => new SessionStats { SessionId = r.GetInt64(0), HumanMessageCount = r.GetInt64(1), LastActivity = r.IsDBNull(2) ? null : r.GetDateTime(2), Versions = r.GetFieldValue<string[]>(3) },
             cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
         {
@@ -59,24 +58,24 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
         foreach (var id in ids)
         {
-            result.TryAdd(id, SessionTotals.Empty(id));
+            result.TryAdd(id, SessionStats.Empty(id));
         }
 
         return result;
     }
 
-    public async Task<IReadOnlyList<BucketRow>> ExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BucketStats>> ExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken)
     {
         await using var command = env.DataSource.CreateCommand(ReadSql.ExperimentBuckets(env.Sql));
         command.Parameters.AddWithValue("team", teamId);
         command.Parameters.AddWithValue("experiment", experimentId);
-        var rows = new List<BucketRow>();
+        var rows = new List<BucketStats>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var size = (BucketSize)reader.GetInt16(0);
             var start = reader.GetDateTime(1);
-            rows.Add(new BucketRow(size, start, BucketCalendar.End(start, size, env.Sql.TimeZone), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDateTime(5), reader.GetDateTime(6)));
+            rows.Add(new BucketStats { Size = size, Start = start, End = BucketCalendar.End(start, size, env.Sql.TimeZone), SessionCount = reader.GetInt32(2), NewParticipantCount = reader.GetInt32(3), HumanMessageCount = reader.GetInt64(4), LastActivity = reader.IsDBNull(5) ? null : reader.GetDateTime(5), UpdatedAt = reader.GetDateTime(6) });
         }
 
         return rows;
@@ -122,11 +121,11 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         var runs = new List<RunInfo>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            runs.Add(new RunInfo(reader.GetString(0), reader.GetDateTime(1), TimeSpan.FromMilliseconds(reader.GetDouble(2)), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+            runs.Add(new RunInfo { Operation = reader.GetString(0), StartedAt = reader.GetDateTime(1), Duration = TimeSpan.FromMilliseconds(reader.GetDouble(2)), RowsWritten = reader.GetInt64(3), Detail = reader.IsDBNull(4) ? null : reader.GetString(4) });
         }
 
         var lag = watermark is { } w ? time.GetUtcNow().UtcDateTime - w : (TimeSpan?)null;
-        return new CacheStatus(watermark, lag, dailyFrom, hourlyFrom, counts, sessionRows, backfilling, runs);
+        return new CacheStatus { Watermark = watermark, WatermarkLag = lag, DailyFrom = dailyFrom, HourlyFrom = hourlyFrom, BucketCounts = counts, SessionRows = sessionRows, BackfillInProgress = backfilling, RecentRuns = runs };
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-namespace StatsCache.Sources;
+namespace StatsCache;
 
 /// <summary>
 /// The host's human messages (only the ones that count: filter bot messages out with a view or

@@ -1,4 +1,4 @@
-namespace StatsCache.Sources;
+namespace StatsCache;
 
 /// <summary>
 /// The host's sessions: one row per session. Canonical columns (for <see cref="SourceOptions.Sql"/>):

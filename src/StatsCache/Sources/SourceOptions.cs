@@ -1,4 +1,4 @@
-namespace StatsCache.Sources;
+namespace StatsCache;
 
 /// <summary>
 /// Where one kind of source row lives: either a table or view (<see cref="Table"/>, optionally

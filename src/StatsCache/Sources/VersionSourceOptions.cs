@@ -1,4 +1,4 @@
-namespace StatsCache.Sources;
+namespace StatsCache;
 
 /// <summary>
 /// Optional: the chatbot version labels messages were answered by, one row per tagged message.

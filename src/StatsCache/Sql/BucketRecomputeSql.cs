@@ -1,5 +1,3 @@
-using StatsCache.Policy;
-
 namespace StatsCache.Sql;
 
 /// <summary>Recomputes the experiment buckets of a range from the source, set-based.</summary>

@@ -1,5 +1,3 @@
-using StatsCache.Policy;
-
 namespace StatsCache.Sql;
 
 /// <summary>
@@ -28,13 +26,13 @@ internal sealed record CacheSql(
     ReportingTimeZone TimeZone)
 {
     /// <summary>
-    /// <see cref="Policy.SourceDeletions.Mirror"/>: recomputed ranges are set to what the source holds
+    /// <see cref="SourceDeletions.Mirror"/>: recomputed ranges are set to what the source holds
     /// now (counts may go down), instead of merged with what was counted (counts never go down).
     /// </summary>
     public bool MirrorDeletions { get; init; }
 
     /// <summary>
-    /// Whether version tags carry their team (<see cref="Sources.VersionSourceOptions.TeamIdColumn"/>):
+    /// Whether version tags carry their team (<see cref="VersionSourceOptions.TeamIdColumn"/>):
     /// then every join of a tag to a session includes the team; otherwise session ids are unique across
     /// teams (the host says so by not naming a team column) and tags are joined by session id alone.
     /// </summary>

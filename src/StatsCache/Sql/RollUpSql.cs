@@ -1,5 +1,3 @@
-using StatsCache.Policy;
-
 namespace StatsCache.Sql;
 
 /// <summary>Rolls finer buckets up into coarser ones: compression, and normalising a range before a backfill.</summary>

@@ -1,5 +1,3 @@
-using StatsCache.Policy;
-
 namespace StatsCache.Sql;
 
 /// <summary>Trend series statements.</summary>

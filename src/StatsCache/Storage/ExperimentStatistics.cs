@@ -7,7 +7,7 @@ namespace StatsCache.Storage;
 /// statement: <c>dbContext.Set&lt;ExperimentStatistics&gt;()</c>, joined on team and experiment id.
 /// Experiments with nothing recorded have no row (a LEFT JOIN gives nulls: treat them as zeros).
 /// As fresh as the last refresh. Mapped by <c>modelBuilder.UseStatisticsCache()</c> to the table
-/// <see cref="StorageTableNames.ExperimentTotals"/>; treat it as read-only.
+/// <c>statscache_experiment_totals</c> (unless the host renamed it); treat it as read-only.
 /// </summary>
 public sealed class ExperimentStatistics
 {

@@ -5,7 +5,7 @@ namespace StatsCache.Storage;
 /// configurations (explicit <c>HasColumnName</c>, which naming-convention plugins respect);
 /// table names and schema are read back from the host's EF model when the cache is bound to a DbContext.
 /// </summary>
-public static class StorageTableNames
+internal static class StorageTableNames
 {
     /// <summary>Experiment buckets.</summary>
     public const string ExperimentBuckets = "statscache_experiment_buckets";

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using StatsCache.Benchmarks.Infrastructure;
-using StatsCache.Storage;
 
 namespace StatsCache.Benchmarks.Host;
 
@@ -73,7 +72,7 @@ public sealed class CacheHost : IAsyncDisposable
     /// <summary>Empties the cache (buckets, session rows, first-seen, state, runs): the next backfill starts from nothing.</summary>
     public static Task ResetCacheAsync(NpgsqlDataSource db, CancellationToken ct) => Db.ExecuteAsync(
         db,
-        $"TRUNCATE {StorageTableNames.ExperimentBuckets}, {StorageTableNames.ExperimentTotals}, {StorageTableNames.SessionStatistics}, {StorageTableNames.ParticipantFirstSeen}, {StorageTableNames.CacheState}, {StorageTableNames.MaintenanceRuns}",
+        $"TRUNCATE {CacheTableNames.ExperimentBuckets}, {CacheTableNames.ExperimentTotals}, {CacheTableNames.SessionStatistics}, {CacheTableNames.ParticipantFirstSeen}, {CacheTableNames.CacheState}, {CacheTableNames.MaintenanceRuns}",
         ct);
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();

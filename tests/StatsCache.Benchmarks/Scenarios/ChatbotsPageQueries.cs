@@ -65,7 +65,7 @@ internal static class ChatbotsPageQueries
     public const string RawTotalsSql = $"""
         SELECT e.id, e.name, coalesce(t.session_count, 0), coalesce(t.participant_count, 0), coalesce(t.human_message_count, 0), t.last_activity
         FROM experiments AS e
-        LEFT JOIN {StorageTableNames.ExperimentTotals} AS t ON t.team_id = e.team_id AND t.experiment_id = e.id
+        LEFT JOIN {CacheTableNames.ExperimentTotals} AS t ON t.team_id = e.team_id AND t.experiment_id = e.id
         WHERE e.team_id = @team
         ORDER BY t.last_activity DESC NULLS LAST, e.id
         LIMIT 25
@@ -98,7 +98,7 @@ internal static class ChatbotsPageQueries
             SELECT b.experiment_id,
                    sum(b.session_count)::bigint AS sessions, sum(b.new_participant_count)::bigint AS participants,
                    sum(b.human_message_count)::bigint AS human_messages, max(b.last_activity) AS last_activity
-            FROM {StorageTableNames.ExperimentBuckets} AS b
+            FROM {CacheTableNames.ExperimentBuckets} AS b
             WHERE b.team_id = @team
             GROUP BY b.experiment_id
         ) AS t ON t.experiment_id = e.id

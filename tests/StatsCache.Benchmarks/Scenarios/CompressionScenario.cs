@@ -1,6 +1,6 @@
+using StatsCache.Benchmarks.Host;
 using StatsCache.Benchmarks.Infrastructure;
 using StatsCache.Benchmarks.Measurement;
-using StatsCache.Storage;
 
 namespace StatsCache.Benchmarks.Scenarios;
 
@@ -12,8 +12,8 @@ namespace StatsCache.Benchmarks.Scenarios;
 /// </summary>
 internal static class CompressionScenario
 {
-    private const string Buckets = StorageTableNames.ExperimentBuckets;
-    private const string State = StorageTableNames.CacheState;
+    private const string Buckets = CacheTableNames.ExperimentBuckets;
+    private const string State = CacheTableNames.CacheState;
 
     public static async Task RunAsync(ScenarioContext context, CancellationToken ct)
     {
@@ -101,7 +101,7 @@ internal static class CompressionScenario
         while (await reader.ReadAsync())
         {
             // Stored as the BucketSize enum's value.
-            counts[((Policy.BucketSize)reader.GetInt16(0)).ToString().ToLowerInvariant()] = reader.GetInt64(1);
+            counts[((BucketSize)reader.GetInt16(0)).ToString().ToLowerInvariant()] = reader.GetInt64(1);
         }
 
         return counts;

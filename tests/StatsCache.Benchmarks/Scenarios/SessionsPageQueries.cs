@@ -28,7 +28,7 @@ internal static class SessionsPageQueries
     /// <summary>The same, hand-written.</summary>
     public const string HandWrittenSql = $"""
         SELECT x.id, x.participant_id, x.created_at, s.human_message_count, s.last_activity
-        FROM (SELECT session_id, human_message_count, last_activity, last_activity_or_min FROM {StorageTableNames.SessionStatistics}
+        FROM (SELECT session_id, human_message_count, last_activity, last_activity_or_min FROM {CacheTableNames.SessionStatistics}
               WHERE team_id = @team AND experiment_id = @experiment
               ORDER BY last_activity_or_min DESC, session_id LIMIT 50) AS s
         JOIN chat_sessions AS x ON x.id = s.session_id

@@ -1,7 +1,7 @@
+using StatsCache.Benchmarks.Host;
 using StatsCache.Benchmarks.Infrastructure;
 using StatsCache.Benchmarks.Measurement;
 using StatsCache.Benchmarks.Report;
-using StatsCache.Storage;
 
 namespace StatsCache.Benchmarks.Scenarios;
 
@@ -13,11 +13,11 @@ internal static class StorageScenario
         ("chat_messages", "source"),
         ("chat_sessions", "source"),
         ("message_versions", "source"),
-        (StorageTableNames.ExperimentBuckets, "cache"),
-        (StorageTableNames.SessionStatistics, "cache"),
-        (StorageTableNames.ParticipantFirstSeen, "cache"),
-        (StorageTableNames.CacheState, "cache"),
-        (StorageTableNames.MaintenanceRuns, "cache"),
+        (CacheTableNames.ExperimentBuckets, "cache"),
+        (CacheTableNames.SessionStatistics, "cache"),
+        (CacheTableNames.ParticipantFirstSeen, "cache"),
+        (CacheTableNames.CacheState, "cache"),
+        (CacheTableNames.MaintenanceRuns, "cache"),
     ];
 
     public static async Task RunAsync(ScenarioContext context, CancellationToken ct)
@@ -30,8 +30,8 @@ internal static class StorageScenario
         }
 
         long Rows(string table) => context.Run.Storage.First(s => s.Table == table).Rows;
-        var bucketShare = (double)Rows(StorageTableNames.ExperimentBuckets) / Rows("chat_messages");
-        var perSession = (double)Rows(StorageTableNames.SessionStatistics) / Rows("chat_sessions");
+        var bucketShare = (double)Rows(CacheTableNames.ExperimentBuckets) / Rows("chat_messages");
+        var perSession = (double)Rows(CacheTableNames.SessionStatistics) / Rows("chat_sessions");
         var scenario = context.Run.Scenario(
             "storage",
             "Storage",

@@ -1,6 +1,5 @@
 using StatsCache.Benchmarks.Infrastructure;
 using StatsCache.Benchmarks.Measurement;
-using StatsCache.Maintenance;
 
 namespace StatsCache.Benchmarks.Scenarios;
 
@@ -52,7 +51,7 @@ internal static class VerifyScenario
                 if (result.Ranges.Count > 0 && !mismatch)
                 {
                     var r = result.Ranges[0];
-                    scenario.Notes.Add(Format.Invariant($"MISMATCH: verify found {result.Ranges.Count} ranges differing from the source, e.g. [{r.From:O}, {r.To:O}) source {r.Source.HumanMessages} messages, cache {r.Before.HumanMessages} — a correctness problem."));
+                    scenario.Notes.Add(Format.Invariant($"MISMATCH: verify found {result.Ranges.Count} ranges differing from the source, e.g. [{r.From:O}, {r.To:O}) source {r.Source.HumanMessageCount} messages, cache {r.Before.HumanMessageCount} — a correctness problem."));
                     mismatch = true;
                 }
             }

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using StatsCache.IntegrationTests.Host;
-using StatsCache.Reads;
 
 namespace StatsCache.CitusTests.Infrastructure;
 

@@ -6,7 +6,6 @@ using System.Xml.Linq;
 using Npgsql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Consumer;
 
@@ -106,8 +105,8 @@ public sealed partial class PackageConsumerTests(PostgresServer server) : IDispo
         await using var db = NpgsqlDataSource.Create(connectionString);
         var live = await new LiveStatistics(db).ExperimentsAsync(1, new DateTime(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         long[] page = [10, 11, 12, 13, 14, 20];
-        var expectedTotals = page.Select(id => live.GetValueOrDefault(id) ?? new ExperimentTotals(id, 0, 0, 0, null)).ToList();
-        live.Values.Sum(t => t.HumanMessages).Should().BePositive("the app's rows must give something to compare");
+        var expectedTotals = page.Select(id => live.GetValueOrDefault(id) ?? new ExperimentStats { ExperimentId = id, SessionCount = 0, ParticipantCount = 0, HumanMessageCount = 0, LastActivity = null }).ToList();
+        live.Values.Sum(t => t.HumanMessageCount).Should().BePositive("the app's rows must give something to compare");
         printed.Totals.Should().Equal(expectedTotals);
 
         var teamExperiments = new List<long>();
@@ -121,7 +120,7 @@ public sealed partial class PackageConsumerTests(PostgresServer server) : IDispo
         }
 
         var expectedByActivity = teamExperiments
-            .Select(id => live.GetValueOrDefault(id) ?? new ExperimentTotals(id, 0, 0, 0, null))
+            .Select(id => live.GetValueOrDefault(id) ?? new ExperimentStats { ExperimentId = id, SessionCount = 0, ParticipantCount = 0, HumanMessageCount = 0, LastActivity = null })
             .OrderByDescending(t => t.LastActivity ?? DateTime.MinValue).ThenBy(t => t.ExperimentId)
             .Take(4)
             .ToList();
@@ -215,5 +214,5 @@ public sealed partial class PackageConsumerTests(PostgresServer server) : IDispo
     [GeneratedRegex("```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
 
-    private sealed record AppOutput(List<ExperimentTotals> Totals, List<ExperimentTotals> ByActivity);
+    private sealed record AppOutput(List<ExperimentStats> Totals, List<ExperimentStats> ByActivity);
 }

@@ -7,9 +7,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
 using StatsCache.Policy;
-using StatsCache.Reads;
 using Instruments = StatsCache.StatisticsCacheDiagnostics.Instruments;
 using Spans = StatsCache.StatisticsCacheDiagnostics.Spans;
 using Tags = StatsCache.StatisticsCacheDiagnostics.Tags;
@@ -92,7 +90,7 @@ public sealed class DiagnosticsTests(PostgresServer server)
 
         await h.Cache.GetSessionTotalsAsync(1, [session]);
         spans.Single(Spans.ReadSessionTotals).GetTagItem(Tags.ReadMode).Should().Be("cached", "the default read mode");
-        await h.Cache.GetExperimentSeriesAsync(1, [10, 11], new SeriesRequest(Start.AddDays(-30), Start, BucketSize.Day));
+        await h.Cache.GetExperimentSeriesAsync(1, [10, 11], new SeriesRequest { From = Start.AddDays(-30), To = Start, Granularity = BucketSize.Day });
         spans.Single(Spans.ReadExperimentSeries).GetTagItem(Tags.IdsRequested).Should().Be(2);
         await h.Cache.GetExperimentBucketsAsync(1, 10);
         spans.Single(Spans.ReadExperimentBuckets).GetTagItem(Tags.TeamId).Should().Be(1L);
@@ -102,7 +100,7 @@ public sealed class DiagnosticsTests(PostgresServer server)
         // Compression, reconcile and verify have their spans too.
         await h.Cache.CompressAsync();
         spans.Single(Spans.Compress).GetTagItem(Tags.Skipped).Should().Be(false);
-        var reconcile = await h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-3), Start));
+        var reconcile = await h.Cache.ReconcileAsync(new ReconcileRequest { From = Start.AddDays(-3), To = Start });
         spans.Single(Spans.Reconcile).GetTagItem(Tags.Chunks).Should().Be(reconcile.Chunks);
         var verify = await h.Cache.VerifyAsync(VerifyRequest.LastDay());
         spans.Single(Spans.Verify).GetTagItem(Tags.RangesChecked).Should().Be(verify.RangesChecked);
@@ -131,7 +129,7 @@ public sealed class DiagnosticsTests(PostgresServer server)
         await ExecuteAsync(h, "ALTER TABLE chat_messages RENAME COLUMN is_human_renamed TO is_human");
 
         // A read refused by its argument checks fails its span the same way.
-        var read = () => h.Cache.GetSessionSeriesAsync(1, 1, new SeriesRequest(Start, Start.AddDays(-1), BucketSize.Day));
+        var read = () => h.Cache.GetSessionSeriesAsync(1, 1, new SeriesRequest { From = Start, To = Start.AddDays(-1), Granularity = BucketSize.Day });
         await read.Should().ThrowAsync<ArgumentException>();
         var readSpan = spans.Single(Spans.ReadSessionSeries);
         readSpan.Status.Should().Be(ActivityStatusCode.Error);
@@ -197,7 +195,7 @@ public sealed class DiagnosticsTests(PostgresServer server)
         served.Tags[Tags.Operation].Should().Be("experiment_totals");
 
         await cache.GetStatusAsync();
-        var read = () => cache.GetExperimentSeriesAsync(1, [10], new SeriesRequest(Start, Start, BucketSize.Day));
+        var read = () => cache.GetExperimentSeriesAsync(1, [10], new SeriesRequest { From = Start, To = Start, Granularity = BucketSize.Day });
         await read.Should().ThrowAsync<ArgumentException>();
         var all = readDuration.GetMeasurementSnapshot();
         all.Should().HaveCount(3);

@@ -2,8 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Health;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Host;
 

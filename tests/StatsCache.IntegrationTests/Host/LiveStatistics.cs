@@ -1,5 +1,4 @@
 using Npgsql;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Host;
 
@@ -32,7 +31,7 @@ public sealed class LiveStatistics(
         : new LiveStatistics(db);
 
     /// <summary>Per experiment of the team: sessions, distinct participants, human messages, last activity — over rows before <paramref name="before"/>.</summary>
-    public async Task<Dictionary<long, ExperimentTotals>> ExperimentsAsync(long team, DateTime before)
+    public async Task<Dictionary<long, ExperimentStats>> ExperimentsAsync(long team, DateTime before)
     {
         await using var command = db.CreateCommand($"""
             WITH s AS MATERIALIZED {sessions}, m AS MATERIALIZED {humanMessages}
@@ -45,19 +44,19 @@ public sealed class LiveStatistics(
             """);
         command.Parameters.AddWithValue("team", team);
         command.Parameters.AddWithValue("before", before);
-        var result = new Dictionary<long, ExperimentTotals>();
+        var result = new Dictionary<long, ExperimentStats>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
             var id = reader.GetInt64(0);
-            result[id] = new ExperimentTotals(id, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetDateTime(4));
+            result[id] = new ExperimentStats { ExperimentId = id, SessionCount = reader.GetInt64(1), ParticipantCount = reader.GetInt64(2), HumanMessageCount = reader.GetInt64(3), LastActivity = reader.IsDBNull(4) ? null : reader.GetDateTime(4) };
         }
 
         return result;
     }
 
     /// <summary>Per session of the team: human messages, last activity and sorted distinct versions before <paramref name="before"/>.</summary>
-    public async Task<Dictionary<long, SessionTotals>> SessionsAsync(long team, DateTime before)
+    public async Task<Dictionary<long, SessionStats>> SessionsAsync(long team, DateTime before)
     {
         await using var command = db.CreateCommand($"""
             WITH s AS MATERIALIZED {sessions}, m AS MATERIALIZED {humanMessages}, v AS MATERIALIZED {versions}
@@ -70,13 +69,13 @@ public sealed class LiveStatistics(
             """);
         command.Parameters.AddWithValue("team", team);
         command.Parameters.AddWithValue("before", before);
-        var result = new Dictionary<long, SessionTotals>();
+        var result = new Dictionary<long, SessionStats>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
             // Every session has a row, with its versions even without a human message.
             var id = reader.GetInt64(0);
-            result[id] = new SessionTotals(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetDateTime(2), reader.GetFieldValue<string[]>(3));
+            result[id] = new SessionStats { SessionId = id, HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3) };
         }
 
         return result;

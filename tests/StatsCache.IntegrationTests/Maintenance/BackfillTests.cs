@@ -1,6 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 
@@ -56,8 +55,8 @@ public sealed class BackfillTests(PostgresServer server)
         // Running it again from scratch converges to the same buckets.
         var before = await h.Cache.GetExperimentBucketsAsync(1, 10);
         (await h.Cache.BackfillAsync()).Resumed.Should().BeFalse();
-        (await h.Cache.GetExperimentBucketsAsync(1, 10)).Select(b => (b.Size, b.Start, b.Sessions, b.NewParticipants, b.HumanMessages, b.LastActivity))
-            .Should().Equal(before.Select(b => (b.Size, b.Start, b.Sessions, b.NewParticipants, b.HumanMessages, b.LastActivity)));
+        (await h.Cache.GetExperimentBucketsAsync(1, 10)).Select(b => (b.Size, b.Start, b.SessionCount, b.NewParticipantCount, b.HumanMessageCount, b.LastActivity))
+            .Should().Equal(before.Select(b => (b.Size, b.Start, b.SessionCount, b.NewParticipantCount, b.HumanMessageCount, b.LastActivity)));
     }
 
     [Fact]
@@ -90,8 +89,8 @@ public sealed class BackfillTests(PostgresServer server)
         {
             var a = await refreshed.Cache.GetExperimentBucketsAsync(1, experiment);
             var b = await backfilled.Cache.GetExperimentBucketsAsync(1, experiment);
-            a.Select(x => (x.Size, x.Start, x.Sessions, x.NewParticipants, x.HumanMessages, x.LastActivity))
-                .Should().Equal(b.Select(x => (x.Size, x.Start, x.Sessions, x.NewParticipants, x.HumanMessages, x.LastActivity)));
+            a.Select(x => (x.Size, x.Start, x.SessionCount, x.NewParticipantCount, x.HumanMessageCount, x.LastActivity))
+                .Should().Equal(b.Select(x => (x.Size, x.Start, x.SessionCount, x.NewParticipantCount, x.HumanMessageCount, x.LastActivity)));
         }
     }
 

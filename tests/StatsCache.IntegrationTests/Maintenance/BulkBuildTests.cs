@@ -67,7 +67,7 @@ public sealed class BulkBuildTests(PostgresServer server)
         await h.Cache.BackfillAsync();
 
         (await h.Cache.BackfillAsync()).Chunks.Should().BeGreaterThan(1, "a rebuild over tables that hold rows merges chunk by chunk");
-        (await h.Cache.BackfillAsync(new StatsCache.Maintenance.BackfillRequest(ExperimentIds: [10]))).Chunks.Should().BeGreaterThan(1);
+        (await h.Cache.BackfillAsync(new StatsCache.BackfillRequest { ExperimentIds = [10] })).Chunks.Should().BeGreaterThan(1);
         await h.AssertExactAsync(1, "after the chunked rebuilds");
         (await Invariants.CoverageProblemsAsync(h.Db)).Should().BeEmpty();
     }

@@ -2,9 +2,6 @@ using Npgsql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 using StatsCache.IntegrationTests.Reliability;
-using StatsCache.Maintenance;
-using StatsCache.Reads;
-using StatsCache.Policy;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 
@@ -163,7 +160,7 @@ public sealed class ChangeTrackingPrivilegeTests(PostgresServer server)
             await cache.RefreshAsync();
             await AssertExactAsync(h, cache, "after the maintainer's refresh applied the tracked changes");
 
-            await cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-40), h.Now));
+            await cache.ReconcileAsync(new ReconcileRequest { From = Start.AddDays(-40), To = h.Now });
             await cache.BackfillAsync();
             await AssertExactAsync(h, cache, "after the maintainer's reconcile and full backfill");
             (await cache.GetExperimentTotalsAsync(1, [1, 2, 3], ReadMode.RealTime)).Should().HaveCount(3);

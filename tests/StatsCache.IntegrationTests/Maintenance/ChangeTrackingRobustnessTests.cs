@@ -5,8 +5,6 @@ using StatsCache.ChangeTracking;
 using StatsCache.Internal;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Policy;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 
@@ -76,7 +74,7 @@ public sealed class ChangeTrackingRobustnessTests(PostgresServer server)
         await ExecuteAsync(h, "ALTER TABLE statscache_source_changes DROP CONSTRAINT refuse_changes");
         await h.Cache.EnableChangeTrackingAsync();
         await h.Cache.RefreshAsync();
-        await h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-40), h.Now));
+        await h.Cache.ReconcileAsync(new ReconcileRequest { From = Start.AddDays(-40), To = h.Now });
         await h.AssertExactAsync(1, "after the repair and a reconcile");
     }
 

@@ -1,6 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Policy;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 
@@ -42,7 +41,7 @@ public sealed class ChangeTrackingTests(PostgresServer server)
     {
         await using var h = await BuiltAsync(SourceDeletions.KeepHistory);
         var sessions = await SessionsAsync(h);
-        var before = (await h.Cache.GetExperimentTotalsAsync(1, [1, 2, 3, 4])).Values.Sum(t => t.HumanMessages);
+        var before = (await h.Cache.GetExperimentTotalsAsync(1, [1, 2, 3, 4])).Values.Sum(t => t.HumanMessageCount);
 
         await ExecuteAsync(h, $"DELETE FROM chat_messages WHERE session_id = {sessions[0]}");
         (await PendingChangesAsync(h)).Should().Be(0, "a purge is not a change when history is kept");
@@ -51,7 +50,7 @@ public sealed class ChangeTrackingTests(PostgresServer server)
         h.Advance(TimeSpan.FromMinutes(2));
         await h.Cache.RefreshAsync();
 
-        (await h.Cache.GetExperimentTotalsAsync(1, [1, 2, 3, 4])).Values.Sum(t => t.HumanMessages).Should().Be(before + 2, "the late rows are added and the purged ones kept");
+        (await h.Cache.GetExperimentTotalsAsync(1, [1, 2, 3, 4])).Values.Sum(t => t.HumanMessageCount).Should().Be(before + 2, "the late rows are added and the purged ones kept");
     }
 
     [Fact]

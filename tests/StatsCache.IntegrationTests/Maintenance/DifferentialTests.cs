@@ -1,7 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Reads;
 using Xunit.Abstractions;
 
 namespace StatsCache.IntegrationTests.Maintenance;
@@ -88,7 +86,7 @@ public sealed class DifferentialTests(PostgresServer server, ITestOutputHelper o
                 default:
                     var experiments = Enumerable.Range(0, 3).Select(_ => (long)random.Next(1, 13)).ToList();
                     await h.Cache.RefreshAsync();
-                    await h.Cache.BackfillAsync(new BackfillRequest(Trim(h.Now.AddDays(-random.Next(0, 60))), experiments));
+                    await h.Cache.BackfillAsync(new BackfillRequest { From = Trim(h.Now.AddDays(-random.Next(0, 60))), ExperimentIds = experiments });
                     break;
             }
 

@@ -52,14 +52,14 @@ public sealed class KeyedCachesTests(PostgresServer server)
             await SeedAsync(h, experiment: 20, h.Now.AddDays(-round - 2));
             h.Advance(TimeSpan.FromMinutes(20));
             await Task.WhenAll(main.RefreshAsync(), reporting.RefreshAsync(), archive.RefreshAsync());
-            await Task.WhenAll(main.BackfillAsync(new(h.Now.AddDays(-10))), reporting.BackfillAsync(new(h.Now.AddDays(-10))), archive.BackfillAsync(new(h.Now.AddDays(-10))));
+            await Task.WhenAll(main.BackfillAsync(new() { From = h.Now.AddDays(-10) }), reporting.BackfillAsync(new() { From = h.Now.AddDays(-10) }), archive.BackfillAsync(new() { From = h.Now.AddDays(-10) }));
             foreach (var (name, cache, live) in lives)
             {
                 await AssertExactAsync(cache, live, h.Now, $"cache {name} after round {round}");
             }
         }
 
-        var humans = await Task.WhenAll(lives.Select(async l => (await l.Cache.GetExperimentTotalsAsync(1, [20]))[20].HumanMessages));
+        var humans = await Task.WhenAll(lives.Select(async l => (await l.Cache.GetExperimentTotalsAsync(1, [20]))[20].HumanMessageCount));
         humans.Should().Equal([6L, 9L, 3L], "default counts human messages, reporting all, archive bot replies: 3 rounds of 2 + 1");
         (await StatesAsync(h.Db)).Should().Equal("public:default", "reporting_stats:reporting", "archive_stats:archive");
     }

@@ -1,7 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Policy;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 
@@ -25,14 +23,14 @@ public sealed class LateDataTests(PostgresServer server)
 
         h.Advance(TimeSpan.FromMinutes(2));
         await h.Cache.RefreshAsync();
-        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].Sessions.Should().Be(0, "the rows were not committed yet");
+        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].SessionCount.Should().Be(0, "the rows were not committed yet");
 
         await transaction.CommitAsync();
         h.Advance(TimeSpan.FromMinutes(2));
         await h.Cache.RefreshAsync();
 
         var totals = (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10];
-        totals.Should().Be(new StatsCache.Reads.ExperimentTotals(10, 1, 1, 1, Start.AddMinutes(-1)));
+        totals.Should().Be(new StatsCache.ExperimentStats { ExperimentId = 10, SessionCount = 1, ParticipantCount = 1, HumanMessageCount = 1, LastActivity = Start.AddMinutes(-1) });
         await h.AssertExactAsync(1);
     }
 
@@ -52,17 +50,17 @@ public sealed class LateDataTests(PostgresServer server)
         await h.Data.AddMessagesAsync(1, 10, s0, earlier, 1);
         h.Advance(TimeSpan.FromMinutes(5));
         await h.Cache.RefreshAsync();
-        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].Sessions.Should().Be(1, "a plain refresh only re-reads its look-back window");
+        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].SessionCount.Should().Be(1, "a plain refresh only re-reads its look-back window");
 
-        var result = await h.Cache.BackfillAsync(new BackfillRequest(BucketCalendar.Floor(earlier, BucketSize.Day), [10]));
+        var result = await h.Cache.BackfillAsync(new BackfillRequest { From = BucketCalendar.Floor(earlier, BucketSize.Day), ExperimentIds = [10] });
 
         result.Chunks.Should().BeGreaterThan(0);
         var totals = (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10];
-        totals.Sessions.Should().Be(2);
-        totals.Participants.Should().Be(1, "the participant moved to an earlier bucket; it must not be counted twice");
+        totals.SessionCount.Should().Be(2);
+        totals.ParticipantCount.Should().Be(1, "the participant moved to an earlier bucket; it must not be counted twice");
         var buckets = await h.Cache.GetExperimentBucketsAsync(1, 10);
-        buckets.Single(b => b.Start == BucketCalendar.Floor(earlier, BucketSize.Day)).NewParticipants.Should().Be(1);
-        buckets.Single(b => b.Start == BucketCalendar.Floor(firstKnown, BucketSize.Day)).NewParticipants.Should().Be(0);
+        buckets.Single(b => b.Start == BucketCalendar.Floor(earlier, BucketSize.Day)).NewParticipantCount.Should().Be(1);
+        buckets.Single(b => b.Start == BucketCalendar.Floor(firstKnown, BucketSize.Day)).NewParticipantCount.Should().Be(0);
         await h.AssertExactAsync(1);
     }
 
@@ -82,11 +80,11 @@ public sealed class LateDataTests(PostgresServer server)
         h.Advance(TimeSpan.FromMinutes(20));
         await h.Cache.RefreshAsync();
 
-        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].Participants.Should().Be(2);
-        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].Sessions.Should().Be(3);
+        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].ParticipantCount.Should().Be(2);
+        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].SessionCount.Should().Be(3);
         var buckets = await h.Cache.GetExperimentBucketsAsync(1, 10);
-        buckets.Single(b => b.Start == Start.AddHours(-2)).NewParticipants.Should().Be(1, "43 is first seen at 08:20");
-        buckets.Single(b => b.Start == Start.AddHours(-1)).NewParticipants.Should().Be(1, "only 42 is first seen at 09:30");
+        buckets.Single(b => b.Start == Start.AddHours(-2)).NewParticipantCount.Should().Be(1, "43 is first seen at 08:20");
+        buckets.Single(b => b.Start == Start.AddHours(-1)).NewParticipantCount.Should().Be(1, "only 42 is first seen at 09:30");
         await h.AssertExactAsync(1);
     }
 
@@ -103,7 +101,7 @@ public sealed class LateDataTests(PostgresServer server)
 
         await h.Cache.RefreshAsync();
         var before = (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10];
-        before.HumanMessages.Should().Be(12);
+        before.HumanMessageCount.Should().Be(12);
 
         // Retention purge: the host deletes raw rows older than 60 days.
         await using (var purge = h.Db.CreateCommand("DELETE FROM chat_messages WHERE created_at < @cut; DELETE FROM message_versions WHERE created_at < @cut; DELETE FROM chat_sessions WHERE created_at < @cut"))
@@ -112,7 +110,7 @@ public sealed class LateDataTests(PostgresServer server)
             await purge.ExecuteNonQueryAsync();
         }
 
-        await h.Cache.BackfillAsync(new BackfillRequest(old.AddDays(-1)));
+        await h.Cache.BackfillAsync(new BackfillRequest { From = old.AddDays(-1) });
         await h.Cache.BackfillAsync();
         await h.Cache.CompressAsync();
 

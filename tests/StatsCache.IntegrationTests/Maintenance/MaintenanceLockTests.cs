@@ -3,7 +3,6 @@ using Npgsql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 using StatsCache.Internal;
-using StatsCache.Maintenance;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 

@@ -1,7 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 
@@ -38,14 +36,14 @@ public sealed class MessageBeforeSessionStartTests(PostgresServer server)
         backfill.Chunks.Should().BeGreaterThan(3, "the messages and the starts must lie in different chunks");
 
         var sessions = await h.Cache.GetSessionTotalsAsync(1, [monthly, daily, hourly]);
-        sessions[monthly].HumanMessages.Should().Be(4, "the February message counts, though its session started in March");
-        sessions[daily].HumanMessages.Should().Be(3, "the message of the day before the start counts");
-        sessions[hourly].HumanMessages.Should().Be(2, "the message of the hour before the start counts");
+        sessions[monthly].HumanMessageCount.Should().Be(4, "the February message counts, though its session started in March");
+        sessions[daily].HumanMessageCount.Should().Be(3, "the message of the day before the start counts");
+        sessions[hourly].HumanMessageCount.Should().Be(2, "the message of the hour before the start counts");
         await h.AssertExactAsync(1, "after the full backfill");
 
         await h.Cache.RefreshAsync();
         await h.AssertExactAsync(1, "after a refresh following the backfill");
-        await h.Cache.BackfillAsync(new BackfillRequest(new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc), [1, 2]));
+        await h.Cache.BackfillAsync(new BackfillRequest { From = new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc), ExperimentIds = [1, 2] });
         await h.AssertExactAsync(1, "after a partial backfill starting between a message and its session's start");
         await h.Cache.BackfillAsync();
         await h.AssertExactAsync(1, "after a second full backfill");
@@ -71,7 +69,7 @@ public sealed class MessageBeforeSessionStartTests(PostgresServer server)
         var refresh = await h.Cache.RefreshAsync();
         refresh.From.Should().BeAfter(Start.AddMinutes(15), "the third window no longer holds the early message");
 
-        (await h.Cache.GetSessionTotalsAsync(1, [session]))[session].HumanMessages.Should().Be(3, "the message before the session's start counts");
+        (await h.Cache.GetSessionTotalsAsync(1, [session]))[session].HumanMessageCount.Should().Be(3, "the message before the session's start counts");
         await h.AssertExactAsync(1, "after the refresh that saw the session's start");
         await h.AssertExactAsync(1, "real time", ReadMode.RealTime);
         await h.Cache.RefreshAsync();

@@ -1,7 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Policy;
 using Xunit.Abstractions;
 
 namespace StatsCache.IntegrationTests.Maintenance;
@@ -47,7 +45,7 @@ public sealed class MirrorDeletionsTests(PostgresServer server, ITestOutputHelpe
 
             if (at is { } earliest)
             {
-                var result = await h.Cache.ReconcileAsync(new ReconcileRequest(earliest, h.Now));
+                var result = await h.Cache.ReconcileAsync(new ReconcileRequest { From = earliest, To = h.Now });
                 log.Add($"reconcile [{result.From:O}, {result.To:O}): {result.Changes.Count} changed");
             }
 
@@ -72,16 +70,16 @@ public sealed class MirrorDeletionsTests(PostgresServer server, ITestOutputHelpe
 
         // Erase the participant's first session: they now first came 10 days ago.
         await ExecuteAsync(h, $"DELETE FROM chat_messages WHERE session_id = {first}; DELETE FROM chat_sessions WHERE id = {first}");
-        var result = await h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-45), Start.AddDays(-35)));
+        var result = await h.Cache.ReconcileAsync(new ReconcileRequest { From = Start.AddDays(-45), To = Start.AddDays(-35) });
 
         var change = result.Changes.Should().ContainSingle().Subject;
         change.TeamId.Should().Be(1);
-        change.Before.Should().Be(new StatsCache.Reads.ExperimentTotals(5, 1, 1, 3, Start.AddDays(-40)));
-        change.After.Should().Be(StatsCache.Reads.ExperimentTotals.Empty(5));
+        change.Before.Should().Be(new StatsCache.ExperimentStats { ExperimentId = 5, SessionCount = 1, ParticipantCount = 1, HumanMessageCount = 3, LastActivity = Start.AddDays(-40) });
+        change.After.Should().Be(StatsCache.ExperimentStats.Empty(5));
         await h.AssertExactAsync(1, "after the erasure");
-        (await h.Cache.GetExperimentBucketsAsync(1, 5)).Should().ContainSingle(b => b.NewParticipants == 1 && b.Start <= Start.AddDays(-10) && b.End > Start.AddDays(-10));
+        (await h.Cache.GetExperimentBucketsAsync(1, 5)).Should().ContainSingle(b => b.NewParticipantCount == 1 && b.Start <= Start.AddDays(-10) && b.End > Start.AddDays(-10));
 
-        (await h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-45), Start))).Changes.Should().BeEmpty("nothing changed since");
+        (await h.Cache.ReconcileAsync(new ReconcileRequest { From = Start.AddDays(-45), To = Start })).Changes.Should().BeEmpty("nothing changed since");
     }
 
     [Fact]
@@ -108,7 +106,7 @@ public sealed class MirrorDeletionsTests(PostgresServer server, ITestOutputHelpe
         await h.Cache.RefreshAsync();
 
         (await h.Cache.GetSessionTotalsAsync(1, [session]))[session].Should().BeEquivalentTo(
-            StatsCache.Reads.SessionTotals.Empty(session), "the erased session reads as nothing, its version tags included");
+            StatsCache.SessionStats.Empty(session), "the erased session reads as nothing, its version tags included");
         await h.AssertExactAsync(1, "after the erasure");
     }
 
@@ -143,21 +141,21 @@ public sealed class MirrorDeletionsTests(PostgresServer server, ITestOutputHelpe
         var late = await h.Data.AddSessionAsync(1, 5, 2, Start.AddDays(-19)); // committed far beyond the look-back
         await h.Data.AddMessagesAsync(1, 5, late, Start.AddDays(-19), 1);
 
-        var result = await h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-21), Start.AddDays(-18)));
+        var result = await h.Cache.ReconcileAsync(new ReconcileRequest { From = Start.AddDays(-21), To = Start.AddDays(-18) });
 
-        result.Changes.Should().ContainSingle().Which.After.HumanMessages.Should().Be(5, "the purged 4 stay counted and the late one is added");
+        result.Changes.Should().ContainSingle().Which.After.HumanMessageCount.Should().Be(5, "the purged 4 stay counted and the late one is added");
     }
 
     [Fact]
     public async Task BadReconcileRequestsAreRefused()
     {
         await using var h = await CacheHarness.CreateAsync(server, Start);
-        var notBuilt = () => h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-1), Start));
+        var notBuilt = () => h.Cache.ReconcileAsync(new ReconcileRequest { From = Start.AddDays(-1), To = Start });
         (await notBuilt.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*never built*");
         await h.Cache.RefreshAsync();
-        var reversed = () => h.Cache.ReconcileAsync(new ReconcileRequest(Start, Start.AddDays(-1)));
+        var reversed = () => h.Cache.ReconcileAsync(new ReconcileRequest { From = Start, To = Start.AddDays(-1) });
         (await reversed.Should().ThrowAsync<ArgumentException>()).WithMessage("*must be after From*");
-        var local = () => h.Cache.ReconcileAsync(new ReconcileRequest(DateTime.SpecifyKind(Start.AddDays(-1), DateTimeKind.Unspecified), Start));
+        var local = () => h.Cache.ReconcileAsync(new ReconcileRequest { From = DateTime.SpecifyKind(Start.AddDays(-1), DateTimeKind.Unspecified), To = Start });
         (await local.Should().ThrowAsync<ArgumentException>()).WithMessage("*UTC*");
     }
 

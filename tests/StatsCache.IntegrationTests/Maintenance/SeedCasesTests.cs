@@ -1,6 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Policy;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 
@@ -23,13 +22,13 @@ public sealed class SeedCasesTests(PostgresServer server)
         await h.Cache.RefreshAsync();
 
         var totals = (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10];
-        totals.Sessions.Should().Be(2);
-        totals.Participants.Should().Be(2);
-        totals.HumanMessages.Should().Be(8);
+        totals.SessionCount.Should().Be(2);
+        totals.ParticipantCount.Should().Be(2);
+        totals.HumanMessageCount.Should().Be(8);
         totals.LastActivity.Should().Be(Start.AddHours(-2).AddMinutes(1));
         var sessions = await h.Cache.GetSessionTotalsAsync(1, [s1, s2]);
-        sessions[s1].HumanMessages.Should().Be(5);
-        sessions[s2].HumanMessages.Should().Be(3);
+        sessions[s1].HumanMessageCount.Should().Be(5);
+        sessions[s2].HumanMessageCount.Should().Be(3);
     }
 
     [Fact]
@@ -55,7 +54,7 @@ public sealed class SeedCasesTests(PostgresServer server)
         await h.Cache.RefreshAsync(); // first refresh = full backfill, at the policy's sizes
         var buckets = await h.Cache.GetExperimentBucketsAsync(1, 10);
 
-        buckets.Select(b => (b.Size, b.Start, b.Sessions)).Should().Equal(
+        buckets.Select(b => (b.Size, b.Start, b.SessionCount)).Should().Equal(
             (BucketSize.Month, new DateTime(2023, 12, 1, 0, 0, 0, DateTimeKind.Utc), 1L),
             (BucketSize.Month, new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc), 1L),
             (BucketSize.Day, new DateTime(2024, 2, 29, 0, 0, 0, DateTimeKind.Utc), 1L),
@@ -92,9 +91,9 @@ public sealed class SeedCasesTests(PostgresServer server)
         var daily = buckets.Should().ContainSingle().Subject;
         daily.Size.Should().Be(BucketSize.Day);
         daily.Start.Should().Be(day);
-        daily.Sessions.Should().Be(hourly.Sum(b => b.Sessions)).And.Be(24);
-        daily.HumanMessages.Should().Be(hourly.Sum(b => b.HumanMessages)).And.Be(300);
-        daily.NewParticipants.Should().Be(5);
+        daily.SessionCount.Should().Be(hourly.Sum(b => b.SessionCount)).And.Be(24);
+        daily.HumanMessageCount.Should().Be(hourly.Sum(b => b.HumanMessageCount)).And.Be(300);
+        daily.NewParticipantCount.Should().Be(5);
         daily.LastActivity.Should().Be(hourly.Max(b => b.LastActivity));
         (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].Should().Be(before);
         await h.AssertExactAsync(1);

@@ -45,7 +45,7 @@ public sealed class SourceConfigurationTests(PostgresServer server)
 
         var byName = await cache.GetExperimentTotalsAsync(1, [10]);
         byName.Should().BeEquivalentTo(await h.Cache.GetExperimentTotalsAsync(1, [10]));
-        byName[10].HumanMessages.Should().Be(4);
+        byName[10].HumanMessageCount.Should().Be(4);
         (await cache.GetSessionTotalsAsync(1, [s]))[s].Versions.Should().Equal("v3");
     }
 

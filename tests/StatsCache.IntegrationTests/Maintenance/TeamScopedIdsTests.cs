@@ -1,8 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Policy;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 
@@ -29,12 +26,12 @@ public sealed class TeamScopedIdsTests(PostgresServer server)
         await AssertEveryModeExactAsync(h, "after the first build");
         var sessions1 = await h.Cache.GetSessionTotalsAsync(1, [42, 43]);
         var sessions2 = await h.Cache.GetSessionTotalsAsync(2, [42, 43]);
-        sessions1[42].Should().BeEquivalentTo(new SessionTotals(42, 3, Start.AddDays(-40).AddHours(2), ["t1-a"]), "team 1's session 42 is its own");
-        sessions2[42].Should().BeEquivalentTo(new SessionTotals(42, 5, Start.AddDays(-2).AddHours(5), ["t2-b"]), "team 2's session 42 is its own");
-        sessions1[43].HumanMessages.Should().Be(1);
-        sessions2[43].HumanMessages.Should().Be(2);
-        (await h.Cache.GetExperimentTotalsAsync(1, [7]))[7].Should().Be(new ExperimentTotals(7, 2, 2, 4, Start.AddDays(-10).AddMinutes(1)));
-        (await h.Cache.GetExperimentTotalsAsync(2, [7]))[7].Should().Be(new ExperimentTotals(7, 2, 1, 7, Start.AddDays(-2).AddHours(5)));
+        sessions1[42].Should().BeEquivalentTo(new SessionStats { SessionId = 42, HumanMessageCount = 3, LastActivity = Start.AddDays(-40).AddHours(2), Versions = ["t1-a"] }, "team 1's session 42 is its own");
+        sessions2[42].Should().BeEquivalentTo(new SessionStats { SessionId = 42, HumanMessageCount = 5, LastActivity = Start.AddDays(-2).AddHours(5), Versions = ["t2-b"] }, "team 2's session 42 is its own");
+        sessions1[43].HumanMessageCount.Should().Be(1);
+        sessions2[43].HumanMessageCount.Should().Be(2);
+        (await h.Cache.GetExperimentTotalsAsync(1, [7]))[7].Should().Be(new ExperimentStats { ExperimentId = 7, SessionCount = 2, ParticipantCount = 2, HumanMessageCount = 4, LastActivity = Start.AddDays(-10).AddMinutes(1) });
+        (await h.Cache.GetExperimentTotalsAsync(2, [7]))[7].Should().Be(new ExperimentStats { ExperimentId = 7, SessionCount = 2, ParticipantCount = 1, HumanMessageCount = 7, LastActivity = Start.AddDays(-2).AddHours(5) });
 
         // Rows since the watermark: real-time and live reads of team 1 must not see team 2's.
         h.Advance(TimeSpan.FromMinutes(10));
@@ -54,7 +51,7 @@ public sealed class TeamScopedIdsTests(PostgresServer server)
         await h.Cache.BackfillAsync();
         await AssertEveryModeExactAsync(h, "after a full backfill with late rows");
         await h.Data.AddMessagesAsync(2, 7, 42, [Start.AddDays(-3)], human: true, version: "t2-late2");
-        await h.Cache.ReconcileAsync(new ReconcileRequest(Start.AddDays(-4), Start.AddDays(-1)));
+        await h.Cache.ReconcileAsync(new ReconcileRequest { From = Start.AddDays(-4), To = Start.AddDays(-1) });
         await AssertEveryModeExactAsync(h, "after a reconcile with a late row");
 
         // Compression rolls the hours and days up; nothing changes.
@@ -64,10 +61,10 @@ public sealed class TeamScopedIdsTests(PostgresServer server)
         await AssertEveryModeExactAsync(h, "after compression");
         foreach (var team in Teams)
         {
-            var series = await h.Cache.GetExperimentSeriesAsync(team, [7], new SeriesRequest(Start.AddDays(-60), h.Now, BucketSize.Month));
+            var series = await h.Cache.GetExperimentSeriesAsync(team, [7], new SeriesRequest { From = Start.AddDays(-60), To = h.Now, Granularity = BucketSize.Month });
             var totals = (await h.Cache.GetExperimentTotalsAsync(team, [7]))[7];
-            series[7].Sum(p => p.HumanMessages).Should().Be(totals.HumanMessages, "team {0}'s series holds its own messages only", team);
-            series[7].Sum(p => p.Sessions).Should().Be(totals.Sessions, "team {0}'s series holds its own sessions only", team);
+            series[7].Sum(p => p.HumanMessageCount).Should().Be(totals.HumanMessageCount, "team {0}'s series holds its own messages only", team);
+            series[7].Sum(p => p.SessionCount).Should().Be(totals.SessionCount, "team {0}'s series holds its own sessions only", team);
         }
     }
 
@@ -104,8 +101,8 @@ public sealed class TeamScopedIdsTests(PostgresServer server)
         await AssertEveryModeExactAsync(h, "after the refresh applied the tracked changes");
         (await h.Cache.GetSessionTotalsAsync(1, [42]))[42].Versions.Should().Equal("t1-retagged");
         (await h.Cache.GetSessionTotalsAsync(2, [42]))[42].Versions.Should().Equal("t2-b");
-        (await h.Cache.GetSessionTotalsAsync(2, [42]))[42].HumanMessages.Should().Be(5, "the erased message of team 2's session 42 is gone");
-        (await h.Cache.GetSessionTotalsAsync(1, [43]))[43].HumanMessages.Should().Be(1, "team 1's session 43 is not the erased one");
+        (await h.Cache.GetSessionTotalsAsync(2, [42]))[42].HumanMessageCount.Should().Be(5, "the erased message of team 2's session 42 is gone");
+        (await h.Cache.GetSessionTotalsAsync(1, [43]))[43].HumanMessageCount.Should().Be(1, "team 1's session 43 is not the erased one");
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using Npgsql;
 using StatsCache.IntegrationTests.Infrastructure;
 using StatsCache.Maintenance;
-using StatsCache.Policy;
 using StatsCache.Sql;
 
 namespace StatsCache.IntegrationTests.Maintenance;

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Policy;
-using StatsCache.Reads;
 using StatsCache.Storage;
 
 namespace StatsCache.IntegrationTests.Maintenance;
@@ -33,7 +31,7 @@ public sealed class TimeZoneTests(PostgresServer server)
         await RunUntilAsync(h, random, Utc(2024, 4, 3));
         var marchChange = await AssertDaysAsync(h, Utc(2024, 3, 30, 23), TimeSpan.FromHours(23));
         marchChange.Should().BeGreaterThan(0, "the 23-hour day has activity");
-        await AssertSeriesAsync(h, new SeriesRequest(Utc(2024, 3, 24, 23), Utc(2024, 4, 1, 22), BucketSize.Day));
+        await AssertSeriesAsync(h, new SeriesRequest { From = Utc(2024, 3, 24, 23), To = Utc(2024, 4, 1, 22), Granularity = BucketSize.Day });
 
         // Jump to the October change (March's days become a Berlin month), then step through it.
         await SeedAsync(h, random, h.Now, Utc(2024, 10, 25, 12), 40);
@@ -44,8 +42,8 @@ public sealed class TimeZoneTests(PostgresServer server)
         await RunUntilAsync(h, random, Utc(2024, 10, 30));
         var octoberChange = await AssertDaysAsync(h, Utc(2024, 10, 26, 22), TimeSpan.FromHours(25));
         octoberChange.Should().BeGreaterThan(0, "the 25-hour day has activity");
-        await AssertSeriesAsync(h, new SeriesRequest(Utc(2024, 10, 19, 22), Utc(2024, 10, 28, 23), BucketSize.Day));
-        await AssertSeriesAsync(h, new SeriesRequest(Utc(2024, 1, 31, 23), Utc(2024, 9, 30, 22), BucketSize.Month));
+        await AssertSeriesAsync(h, new SeriesRequest { From = Utc(2024, 10, 19, 22), To = Utc(2024, 10, 28, 23), Granularity = BucketSize.Day });
+        await AssertSeriesAsync(h, new SeriesRequest { From = Utc(2024, 1, 31, 23), To = Utc(2024, 9, 30, 22), Granularity = BucketSize.Month });
 
         var months = (await BucketsAsync(h)).Where(b => b.Size == BucketSize.Month).Select(b => b.Start).Distinct().ToList();
         months.Should().Contain(Utc(2024, 2, 29, 23), "March starts at Berlin midnight (CET)")
@@ -73,7 +71,7 @@ public sealed class TimeZoneTests(PostgresServer server)
             () => cache.RefreshAsync(),
             () => cache.CompressAsync(),
             () => cache.BackfillAsync(),
-            () => cache.GetExperimentSeriesAsync(1, [1], new SeriesRequest(Utc(2024, 3, 1), Utc(2024, 3, 28), BucketSize.Day)),
+            () => cache.GetExperimentSeriesAsync(1, [1], new SeriesRequest { From = Utc(2024, 3, 1), To = Utc(2024, 3, 28), Granularity = BucketSize.Day }),
         };
         foreach (var attempt in attempts)
         {
@@ -139,7 +137,7 @@ public sealed class TimeZoneTests(PostgresServer server)
         var change = days.Where(b => b.Start == start).ToList();
         change.Should().NotBeEmpty("compression rolled the hours of the change day into a day bucket");
         change.Should().OnlyContain(b => b.End - b.Start == length);
-        var sessions = change.Sum(b => (long)b.Sessions);
+        var sessions = change.Sum(b => (long)b.SessionCount);
         sessions.Should().Be(await LiveSessionsAsync(h, start, start + length), "the day bucket holds the sessions of its Berlin day");
         return sessions;
     }
@@ -161,7 +159,7 @@ public sealed class TimeZoneTests(PostgresServer server)
                 BucketCalendar.Floor(point.Start, point.Size, Berlin).Should().Be(point.Start, "points start at Berlin boundaries");
                 point.End.Should().Be(BucketCalendar.End(point.Start, point.Size, Berlin));
                 var live = await LiveSpanAsync(h, experiment, point.Start, point.End);
-                (point.Sessions, point.NewParticipants, point.HumanMessages).Should().Be(live, "experiment {0}, point {1:O}–{2:O}", experiment, point.Start, point.End);
+                (point.SessionCount, point.NewParticipantCount, point.HumanMessageCount).Should().Be(live, "experiment {0}, point {1:O}–{2:O}", experiment, point.Start, point.End);
             }
         }
     }
@@ -187,9 +185,9 @@ public sealed class TimeZoneTests(PostgresServer server)
         }
     }
 
-    private static async Task<IReadOnlyList<BucketRow>> BucketsAsync(CacheHarness h)
+    private static async Task<IReadOnlyList<BucketStats>> BucketsAsync(CacheHarness h)
     {
-        var rows = new List<BucketRow>();
+        var rows = new List<BucketStats>();
         foreach (var experiment in new long[] { 1, 2, 3 })
         {
             rows.AddRange(await h.Cache.GetExperimentBucketsAsync(1, experiment));

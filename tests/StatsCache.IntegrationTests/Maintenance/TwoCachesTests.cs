@@ -6,7 +6,6 @@ using StatsCache.Internal;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 using StatsCache.IntegrationTests.Reliability;
-using StatsCache.Maintenance;
 
 namespace StatsCache.IntegrationTests.Maintenance;
 
@@ -70,8 +69,8 @@ public sealed class TwoCachesTests(PostgresServer server)
             await Task.WhenAll(
                 h.Cache.RefreshAsync(),
                 cacheB.RefreshAsync(),
-                h.Cache.BackfillAsync(new BackfillRequest(h.Now.AddDays(-8))),
-                cacheB.BackfillAsync(new BackfillRequest(h.Now.AddDays(-8))),
+                h.Cache.BackfillAsync(new BackfillRequest { From = h.Now.AddDays(-8) }),
+                cacheB.BackfillAsync(new BackfillRequest { From = h.Now.AddDays(-8) }),
                 h.Cache.CompressAsync(),
                 cacheB.CompressAsync());
             await Task.WhenAll(h.Cache.RefreshAsync(), cacheB.RefreshAsync());
@@ -89,7 +88,7 @@ public sealed class TwoCachesTests(PostgresServer server)
         await reader.ReadAsync();
         (reader.GetString(0), reader.GetString(1)).Should().Be(("default", "b"), "each schema holds one cache's state");
 
-        static long HumanMessagesOf(IReadOnlyDictionary<long, StatsCache.Reads.ExperimentTotals> totals) => totals[20].HumanMessages;
+        static long HumanMessagesOf(IReadOnlyDictionary<long, StatsCache.ExperimentStats> totals) => totals[20].HumanMessageCount;
     }
 
     private static async Task SeedAsync(CacheHarness h, long experiment, DateTime at)

@@ -1,7 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reads;
 
@@ -31,11 +29,11 @@ public sealed class BatchReadTests(PostgresServer server)
         var experiments = await h.Cache.GetExperimentTotalsAsync(1, [10, 20]);
         var sessions = await h.Cache.GetSessionTotalsAsync(1, [teamBSession]);
 
-        experiments[10].HumanMessages.Should().Be(2);
-        experiments[20].Should().Be(ExperimentTotals.Empty(20), "team 1 must not see team 2's experiment");
-        sessions[teamBSession].Should().BeEquivalentTo(SessionTotals.Empty(teamBSession), "team 1 must not see team 2's session or its versions");
+        experiments[10].HumanMessageCount.Should().Be(2);
+        experiments[20].Should().Be(ExperimentStats.Empty(20), "team 1 must not see team 2's experiment");
+        sessions[teamBSession].Should().BeEquivalentTo(SessionStats.Empty(teamBSession), "team 1 must not see team 2's session or its versions");
         (await h.Cache.GetExperimentBucketsAsync(1, 20)).Should().BeEmpty();
-        (await h.Cache.GetExperimentTotalsAsync(2, [20]))[20].HumanMessages.Should().Be(7);
+        (await h.Cache.GetExperimentTotalsAsync(2, [20]))[20].HumanMessageCount.Should().Be(7);
     }
 
     [Fact]
@@ -48,9 +46,9 @@ public sealed class BatchReadTests(PostgresServer server)
         (await h.Cache.GetSessionTotalsAsync(1, null)).Should().BeEmpty();
         var unknown = await h.Cache.GetExperimentTotalsAsync(1, [999, 10, 10, 999]);
         unknown.Should().HaveCount(2);
-        unknown[999].Should().Be(ExperimentTotals.Empty(999));
-        unknown[10].Sessions.Should().Be(1);
-        (await h.Cache.GetExperimentTotalsAsync(77, [10]))[10].Should().Be(ExperimentTotals.Empty(10), "an unknown team sees nothing");
+        unknown[999].Should().Be(ExperimentStats.Empty(999));
+        unknown[10].SessionCount.Should().Be(1);
+        (await h.Cache.GetExperimentTotalsAsync(77, [10]))[10].Should().Be(ExperimentStats.Empty(10), "an unknown team sees nothing");
     }
 
     [Fact]
@@ -63,10 +61,10 @@ public sealed class BatchReadTests(PostgresServer server)
         var sessions = await h.Cache.GetSessionTotalsAsync(1, ids);
 
         experiments.Should().HaveCount(100_000);
-        experiments[10].HumanMessages.Should().Be(2);
-        experiments.Values.Sum(t => t.HumanMessages).Should().Be(2);
+        experiments[10].HumanMessageCount.Should().Be(2);
+        experiments.Values.Sum(t => t.HumanMessageCount).Should().Be(2);
         sessions.Should().HaveCount(100_000);
-        sessions.Values.Sum(t => t.HumanMessages).Should().Be(2);
+        sessions.Values.Sum(t => t.HumanMessageCount).Should().Be(2);
     }
 
     [Fact]
@@ -74,8 +72,8 @@ public sealed class BatchReadTests(PostgresServer server)
     {
         await using var h = await TwoTeamsAsync(server);
 
-        var local = () => h.Cache.BackfillAsync(new BackfillRequest(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Local)));
-        var unspecified = () => h.Cache.BackfillAsync(new BackfillRequest(new DateTime(2024, 1, 1)));
+        var local = () => h.Cache.BackfillAsync(new BackfillRequest { From = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Local) });
+        var unspecified = () => h.Cache.BackfillAsync(new BackfillRequest { From = new DateTime(2024, 1, 1) });
 
         (await local.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("UTC").And.Contain("Kind=Local");
         (await unspecified.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("UTC").And.Contain("Kind=Unspecified");
@@ -97,7 +95,7 @@ public sealed class BatchReadTests(PostgresServer server)
 
         var totals = (await h.Cache.GetSessionTotalsAsync(1, [s]))[s];
         totals.Versions.Should().Equal("v1", "v10", "v2");
-        totals.HumanMessages.Should().Be(3);
+        totals.HumanMessageCount.Should().Be(3);
         totals.LastActivity.Should().Be(Start.AddHours(-2));
         await h.AssertExactAsync(1);
     }

@@ -1,8 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Policy;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reads;
 
@@ -21,8 +18,8 @@ public sealed class FirstBuildReadTests(PostgresServer server)
         // Chunk by chunk: reads between the chunks of a first build (a bulk build has none to read between).
         await using var h = await CacheHarness.CreateAsync(server, Start, o => o.BulkBuildMaxRows = 0);
         var sessions = await SeedMonthsAsync(h, months: 5);
-        var monthly = new SeriesRequest(Start.AddMonths(-6), Start, BucketSize.Month);
-        var daily = new SeriesRequest(Start.AddDays(-20), Start, BucketSize.Day);
+        var monthly = new SeriesRequest { From = Start.AddMonths(-6), To = Start, Granularity = BucketSize.Month };
+        var daily = new SeriesRequest { From = Start.AddDays(-20), To = Start, Granularity = BucketSize.Day };
 
         var checkedChunks = 0;
         var progress = new SynchronousProgress<BackfillProgress>(p =>
@@ -35,8 +32,8 @@ public sealed class FirstBuildReadTests(PostgresServer server)
             checkedChunks++;
             var monthPoints = h.Cache.GetExperimentSeriesAsync(1, [10, 11], monthly).GetAwaiter().GetResult();
             var dayPoints = h.Cache.GetExperimentSeriesAsync(1, [10, 11], daily).GetAwaiter().GetResult();
-            monthPoints[10].Sum(x => x.HumanMessages).Should().Be(LiveMessages(h, 10, monthly), "a monthly series during the first build shows every month");
-            dayPoints[10].Sum(x => x.HumanMessages).Should().Be(LiveMessages(h, 10, daily), "a daily series during the first build shows every day");
+            monthPoints[10].Sum(x => x.HumanMessageCount).Should().Be(LiveMessages(h, 10, monthly), "a monthly series during the first build shows every month");
+            dayPoints[10].Sum(x => x.HumanMessageCount).Should().Be(LiveMessages(h, 10, daily), "a daily series during the first build shows every day");
             seriesDuringBuild.Add((monthPoints, dayPoints));
             foreach (var mode in new[] { ReadMode.Cached, ReadMode.RealTime })
             {

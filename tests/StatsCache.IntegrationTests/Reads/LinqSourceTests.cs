@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reads;
 
@@ -62,10 +61,10 @@ public sealed class LinqSourceTests(PostgresServer server)
         await AssertExactAsync(cache, live, h.Now, "after the first build");
 
         var cached = await cache.GetExperimentTotalsAsync(1, [10, 11, 12], ReadMode.Cached);
-        cached[10].Sessions.Should().Be(2);
-        cached[10].HumanMessages.Should().Be(4, "the four bot messages of experiment 10 are filtered out by the query's Where");
-        cached[11].HumanMessages.Should().Be(2);
-        (cached.TryGetValue(12, out var filtered) ? filtered : ExperimentTotals.Empty(12)).Should().BeEquivalentTo(ExperimentTotals.Empty(12),
+        cached[10].SessionCount.Should().Be(2);
+        cached[10].HumanMessageCount.Should().Be(4, "the four bot messages of experiment 10 are filtered out by the query's Where");
+        cached[11].HumanMessageCount.Should().Be(2);
+        (cached.TryGetValue(12, out var filtered) ? filtered : ExperimentStats.Empty(12)).Should().BeEquivalentTo(ExperimentStats.Empty(12),
             "the sandbox chatbot's sessions and messages are filtered out through the navigation to its experiment");
         (await cache.GetSessionTotalsAsync(1, [s1], ReadMode.Cached))[s1].Versions.Should().Equal("v1", "v2");
 
@@ -80,7 +79,7 @@ public sealed class LinqSourceTests(PostgresServer server)
 
         await cache.RefreshAsync();
         await AssertExactAsync(cache, live, h.Now, "after the second refresh");
-        (await cache.GetExperimentTotalsAsync(1, [10], ReadMode.Cached))[10].HumanMessages.Should().Be(5);
+        (await cache.GetExperimentTotalsAsync(1, [10], ReadMode.Cached))[10].HumanMessageCount.Should().Be(5);
         (await cache.VerifyAsync()).Clean.Should().BeTrue("verify recounts the ranges from the same translated source");
     }
 

@@ -46,7 +46,7 @@ public sealed class QueryCompositionTests(PostgresServer server)
             commands.Count.Should().Be(1, "the page must be one statement, sorted and paged by PostgreSQL");
             var live = await h.Live.ExperimentsAsync(1, h.Now);
             var expected = Enumerable.Range(1, 35).Select(id => (long)id)
-                .Select(id => live.TryGetValue(id, out var t) ? new { Id = id, Sessions = t.Sessions, Participants = t.Participants, Messages = t.HumanMessages, t.LastActivity } : new { Id = id, Sessions = 0L, Participants = 0L, Messages = 0L, LastActivity = (DateTime?)null })
+                .Select(id => live.TryGetValue(id, out var t) ? new { Id = id, Sessions = t.SessionCount, Participants = t.ParticipantCount, Messages = t.HumanMessageCount, t.LastActivity } : new { Id = id, Sessions = 0L, Participants = 0L, Messages = 0L, LastActivity = (DateTime?)null })
                 .OrderByDescending(x => x.LastActivity ?? DateTime.MinValue).ThenBy(x => x.Id)
                 .Skip(skip).Take(10)
                 .ToList();
@@ -80,7 +80,7 @@ public sealed class QueryCompositionTests(PostgresServer server)
             var expected = live.Values.Where(t => ofExperiment.Contains(t.SessionId))
                 .OrderByDescending(t => t.LastActivity ?? DateTime.MinValue).ThenBy(t => t.SessionId)
                 .Skip(skip).Take(7)
-                .Select(t => new { Id = t.SessionId, HumanMessageCount = t.HumanMessages, t.LastActivity })
+                .Select(t => new { Id = t.SessionId, HumanMessageCount = t.HumanMessageCount, t.LastActivity })
                 .ToList();
             page.Should().Equal(expected, "page at {0}", skip);
         }

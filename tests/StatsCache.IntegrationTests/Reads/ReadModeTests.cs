@@ -1,6 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reads;
 
@@ -22,7 +21,7 @@ public sealed class ReadModeTests(PostgresServer server)
         await h.AssertExactAsync(1, "before any build", ReadMode.RealTime);
         await h.AssertExactAsync(1, "before any build", ReadMode.Live);
         await h.AssertExactAsync(1, "before any build: cached reads fall back to live", ReadMode.Cached);
-        (await h.Cache.GetExperimentTotalsAsync(1, [10], ReadMode.Cached))[10].HumanMessages.Should().BeGreaterThan(0);
+        (await h.Cache.GetExperimentTotalsAsync(1, [10], ReadMode.Cached))[10].HumanMessageCount.Should().BeGreaterThan(0);
     }
 
     [Fact]
@@ -35,7 +34,7 @@ public sealed class ReadModeTests(PostgresServer server)
         var cached = await h.Cache.GetExperimentTotalsAsync(1, [10, 11, 12], ReadMode.Cached);
         var live = await h.Cache.GetExperimentTotalsAsync(1, [10, 11, 12], ReadMode.Live);
         live.Should().BeEquivalentTo(cached);
-        live[10].HumanMessages.Should().BeGreaterThan(0);
+        live[10].HumanMessageCount.Should().BeGreaterThan(0);
         (await h.Cache.GetSessionTotalsAsync(1, sessions, ReadMode.Live)).Should().BeEquivalentTo(await h.Cache.GetSessionTotalsAsync(1, sessions, ReadMode.Cached));
     }
 
@@ -53,9 +52,9 @@ public sealed class ReadModeTests(PostgresServer server)
         await h.Data.AddSessionAsync(1, 10, 999, h.Now.AddMinutes(-1));                  // new
 
         var after = (await h.Cache.GetExperimentTotalsAsync(1, [10], ReadMode.RealTime))[10];
-        after.Sessions.Should().Be(before.Sessions + 2);
-        after.Participants.Should().Be(before.Participants + 1, "participant 101 was already counted");
-        after.HumanMessages.Should().Be(before.HumanMessages + 2);
+        after.SessionCount.Should().Be(before.SessionCount + 2);
+        after.ParticipantCount.Should().Be(before.ParticipantCount + 1, "participant 101 was already counted");
+        after.HumanMessageCount.Should().Be(before.HumanMessageCount + 2);
         after.LastActivity.Should().Be(h.Now.AddMinutes(-1));
         (await h.Cache.GetSessionTotalsAsync(1, [returning], ReadMode.RealTime))[returning].Versions.Should().Equal("v9");
         (await h.Cache.GetExperimentTotalsAsync(1, [10], ReadMode.Cached))[10].Should().Be(before, "cached reads wait for the refresh");
@@ -74,9 +73,9 @@ public sealed class ReadModeTests(PostgresServer server)
 
         foreach (var mode in new[] { ReadMode.RealTime, ReadMode.Live })
         {
-            (await h.Cache.GetExperimentTotalsAsync(1, [20], mode))[20].Should().Be(ExperimentTotals.Empty(20), "{0}", mode);
-            (await h.Cache.GetSessionTotalsAsync(1, [secret], mode))[secret].Should().BeEquivalentTo(SessionTotals.Empty(secret), "{0}", mode);
-            (await h.Cache.GetExperimentTotalsAsync(2, [20], mode))[20].HumanMessages.Should().Be(4 + 3, "team 2 itself sees its new messages");
+            (await h.Cache.GetExperimentTotalsAsync(1, [20], mode))[20].Should().Be(ExperimentStats.Empty(20), "{0}", mode);
+            (await h.Cache.GetSessionTotalsAsync(1, [secret], mode))[secret].Should().BeEquivalentTo(SessionStats.Empty(secret), "{0}", mode);
+            (await h.Cache.GetExperimentTotalsAsync(2, [20], mode))[20].HumanMessageCount.Should().Be(4 + 3, "team 2 itself sees its new messages");
         }
     }
 

@@ -1,7 +1,5 @@
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Policy;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reads;
 
@@ -23,7 +21,7 @@ public sealed class SeriesTests(PostgresServer server)
         await using var h = await CacheHarness.CreateAsync(server, Start);
         await SeedAsync(h, new Random((int)granularity));
         await h.Cache.RefreshAsync();
-        var request = new SeriesRequest(Start.AddDays(-70), Start.AddDays(1), granularity);
+        var request = new SeriesRequest { From = Start.AddDays(-70), To = Start.AddDays(1), Granularity = granularity };
         await AssertPointsAreLiveAsync(h, request, expectCoarser: granularity == BucketSize.Hour);
 
         // 40 days later most of it is rolled into days and months.
@@ -31,7 +29,7 @@ public sealed class SeriesTests(PostgresServer server)
         await h.Cache.RefreshAsync();
         await h.Cache.CompressAsync();
         var points = await AssertPointsAreLiveAsync(h, request, expectCoarser: granularity != BucketSize.Month);
-        points.Sum(p => p.HumanMessages).Should().Be((await h.Live.ExperimentsAsync(1, h.Now))[2].HumanMessages, "the range covers all of experiment 2's activity");
+        points.Sum(p => p.HumanMessageCount).Should().Be((await h.Live.ExperimentsAsync(1, h.Now))[2].HumanMessageCount, "the range covers all of experiment 2's activity");
     }
 
     [Fact]
@@ -45,10 +43,10 @@ public sealed class SeriesTests(PostgresServer server)
         await h.Cache.CompressAsync();
         var status = await h.Cache.GetStatusAsync();
 
-        var request = new SeriesRequest(Start.AddDays(-70), h.Now, BucketSize.Day, FillEmpty: true);
+        var request = new SeriesRequest { From = Start.AddDays(-70), To = h.Now, Granularity = BucketSize.Day, FillEmpty = true };
         var points = (await h.Cache.GetExperimentSeriesAsync(1, [2, 777], request))[777];
 
-        points.Should().NotBeEmpty().And.OnlyContain(p => p.HumanMessages == 0 && p.Sessions == 0, "experiment 777 has no activity");
+        points.Should().NotBeEmpty().And.OnlyContain(p => p.HumanMessageCount == 0 && p.SessionCount == 0, "experiment 777 has no activity");
         points[0].Start.Should().BeOnOrBefore(request.From);
         points[^1].End.Should().BeOnOrAfter(request.To);
         points.Zip(points.Skip(1)).Should().OnlyContain(pair => pair.First.End == pair.Second.Start, "periods are contiguous, without gaps or overlaps");
@@ -57,7 +55,7 @@ public sealed class SeriesTests(PostgresServer server)
 
         var filled = (await h.Cache.GetExperimentSeriesAsync(1, [2], request))[2];
         filled.Zip(filled.Skip(1)).Should().OnlyContain(pair => pair.First.End == pair.Second.Start);
-        filled.Sum(p => p.Sessions).Should().Be((await h.Cache.GetExperimentSeriesAsync(1, [2], request with { FillEmpty = false }))[2].Sum(p => p.Sessions));
+        filled.Sum(p => p.SessionCount).Should().Be((await h.Cache.GetExperimentSeriesAsync(1, [2], request with { FillEmpty = false }))[2].Sum(p => p.SessionCount));
     }
 
     [Fact]
@@ -67,18 +65,18 @@ public sealed class SeriesTests(PostgresServer server)
         var session = await h.Data.AddSessionAsync(1, 2, 5, Start.AddHours(-30));
         await h.Data.AddMessagesAsync(1, 2, session, [Start.AddHours(-30), Start.AddHours(-29.5), Start.AddHours(-2), Start.AddMinutes(-1)]);
 
-        var points = await h.Cache.GetSessionSeriesAsync(1, session, new SeriesRequest(Start.AddDays(-2), Start, BucketSize.Day));
-        points.Select(p => (p.Start, p.HumanMessages)).Should().Equal((Start.AddDays(-2), 2L), (Start.AddDays(-1), 2L));
-        (await h.Cache.GetSessionSeriesAsync(2, session, new SeriesRequest(Start.AddDays(-2), Start, BucketSize.Day))).Should().BeEmpty("another team sees nothing");
+        var points = await h.Cache.GetSessionSeriesAsync(1, session, new SeriesRequest { From = Start.AddDays(-2), To = Start, Granularity = BucketSize.Day });
+        points.Select(p => (p.Start, p.HumanMessageCount)).Should().Equal((Start.AddDays(-2), 2L), (Start.AddDays(-1), 2L));
+        (await h.Cache.GetSessionSeriesAsync(2, session, new SeriesRequest { From = Start.AddDays(-2), To = Start, Granularity = BucketSize.Day })).Should().BeEmpty("another team sees nothing");
     }
 
     [Fact]
     public async Task BadRequestsAreRefusedWithAClearError()
     {
         await using var h = await CacheHarness.CreateAsync(server, Start);
-        var reversed = () => h.Cache.GetExperimentSeriesAsync(1, [1], new SeriesRequest(Start, Start.AddHours(-1), BucketSize.Hour));
-        var local = () => h.Cache.GetExperimentSeriesAsync(1, [1], new SeriesRequest(DateTime.SpecifyKind(Start, DateTimeKind.Local), Start.AddDays(1), BucketSize.Hour));
-        var huge = () => h.Cache.GetExperimentSeriesAsync(1, [1], new SeriesRequest(Start.AddYears(-20), Start, BucketSize.Hour, FillEmpty: true));
+        var reversed = () => h.Cache.GetExperimentSeriesAsync(1, [1], new SeriesRequest { From = Start, To = Start.AddHours(-1), Granularity = BucketSize.Hour });
+        var local = () => h.Cache.GetExperimentSeriesAsync(1, [1], new SeriesRequest { From = DateTime.SpecifyKind(Start, DateTimeKind.Local), To = Start.AddDays(1), Granularity = BucketSize.Hour });
+        var huge = () => h.Cache.GetExperimentSeriesAsync(1, [1], new SeriesRequest { From = Start.AddYears(-20), To = Start, Granularity = BucketSize.Hour, FillEmpty = true });
 
         (await reversed.Should().ThrowAsync<ArgumentException>()).WithMessage("*To*must be after From*");
         (await local.Should().ThrowAsync<ArgumentException>()).WithMessage("*UTC*");
@@ -121,7 +119,7 @@ public sealed class SeriesTests(PostgresServer server)
         command.Parameters.AddWithValue("to", to);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return new SeriesPoint(from, to, BucketSize.Hour, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetDateTime(3));
+        return new SeriesPoint { Start = from, End = to, Size = BucketSize.Hour, SessionCount = reader.GetInt64(0), NewParticipantCount = reader.GetInt64(1), HumanMessageCount = reader.GetInt64(2), LastActivity = reader.IsDBNull(3) ? null : reader.GetDateTime(3) };
     }
 
     /// <summary>Sessions of experiments 1–3 over the 60 days before the start, a few participants returning.</summary>

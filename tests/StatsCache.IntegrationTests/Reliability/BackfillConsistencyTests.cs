@@ -1,9 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Policy;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reliability;
 
@@ -148,8 +145,8 @@ public sealed class BackfillConsistencyTests(PostgresServer server)
         (await patient.GetRequiredService<IStatisticsCache>().RefreshAsync()).Initialized.Should().BeTrue();
     }
 
-    private static bool Same(SessionTotals a, SessionTotals b) =>
-        a.HumanMessages == b.HumanMessages && a.LastActivity == b.LastActivity && a.Versions.SequenceEqual(b.Versions);
+    private static bool Same(SessionStats a, SessionStats b) =>
+        a.HumanMessageCount == b.HumanMessageCount && a.LastActivity == b.LastActivity && a.Versions.SequenceEqual(b.Versions);
 
     /// <summary>Random sessions (participants reused) with human and bot messages, some tagged with versions, in [from, to).</summary>
     private static async Task AddRandomRowsAsync(CacheHarness h, Random random, DateTime from, DateTime to, int sessions)

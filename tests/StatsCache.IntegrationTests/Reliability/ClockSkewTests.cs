@@ -5,8 +5,6 @@ using StatsCache.Health;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 using StatsCache.Internal;
-using StatsCache.Policy;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reliability;
 
@@ -87,9 +85,9 @@ public sealed class ClockSkewTests(PostgresServer server)
         await behind.RefreshAsync();
         await AssertExactAsync(h, "after 300 messages, refreshes of both instances and compressions by the one two days ahead");
         var totals = await behind.GetExperimentTotalsAsync(Team, [Experiment]);
-        totals[Experiment].HumanMessages.Should().Be(expectedMessages, "no message is lost");
-        totals[Experiment].Sessions.Should().Be(13);
-        totals[Experiment].Participants.Should().Be(12);
+        totals[Experiment].HumanMessageCount.Should().Be(expectedMessages, "no message is lost");
+        totals[Experiment].SessionCount.Should().Be(13);
+        totals[Experiment].ParticipantCount.Should().Be(12);
 
         // Health, judged by the lagging instance: the watermark is not in the future, so healthy.
         var health = await CheckHealthAsync(h.Services, h.Clock);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Npgsql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
 using Xunit.Abstractions;
 
 namespace StatsCache.IntegrationTests.Reliability;
@@ -100,7 +99,7 @@ public sealed class ConcurrencyTests(PostgresServer server, ITestOutputHelper ou
                     "refresh" => (await instance.Cache.RefreshAsync(stop.Token)).Skipped,
                     "compress" => (await instance.Cache.CompressAsync(stop.Token)).Skipped,
                     "backfill" => (await instance.Cache.BackfillAsync(cancellationToken: stop.Token)).Chunks < 0, // waits for the lock, never skips
-                    _ => (await instance.Cache.BackfillAsync(new BackfillRequest(h.Now.AddDays(-2), [10, 12]), cancellationToken: stop.Token)).Chunks < 0,
+                    _ => (await instance.Cache.BackfillAsync(new BackfillRequest { From = h.Now.AddDays(-2), ExperimentIds = [10, 12] }, cancellationToken: stop.Token)).Chunks < 0,
                 };
                 operations.AddOrUpdate(skipped ? op + " (skipped)" : op, 1, (_, n) => n + 1);
                 if (op.StartsWith("backfill", StringComparison.Ordinal))
@@ -136,7 +135,7 @@ public sealed class ConcurrencyTests(PostgresServer server, ITestOutputHelper ou
         await Invariants.AssertCoverageAsync(h.Db, "after concurrent maintenance");
         await h.AssertExactAsync(1, "after concurrent maintenance");
         await h.AssertExactAsync(2, "after concurrent maintenance");
-        (await h.Cache.GetStatusAsync()).BucketCounts.Keys.Should().Contain(Policy.BucketSize.Day, "compression rolled hours into days while everything ran");
+        (await h.Cache.GetStatusAsync()).BucketCounts.Keys.Should().Contain(BucketSize.Day, "compression rolled hours into days while everything ran");
 
         // The probe can fail: a conflicting lock taken by a backend that looks like ours is seen as a wait.
         await using var impostor = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(h.ConnectionString) { ApplicationName = CacheInstance.MaintenanceApplication }.ConnectionString);

@@ -1,8 +1,6 @@
 using Npgsql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reliability;
 
@@ -257,22 +255,22 @@ public sealed class CrashTests(PostgresServer server)
     }
 
     /// <summary>An experiment's totals summed from its stored buckets, ungated.</summary>
-    private static async Task<Dictionary<long, ExperimentTotals>> StoredTotalsAsync(CacheInstance instance, long team, IEnumerable<long> experiments)
+    private static async Task<Dictionary<long, ExperimentStats>> StoredTotalsAsync(CacheInstance instance, long team, IEnumerable<long> experiments)
     {
-        var result = new Dictionary<long, ExperimentTotals>();
+        var result = new Dictionary<long, ExperimentStats>();
         foreach (var id in experiments)
         {
             var buckets = await instance.Cache.GetExperimentBucketsAsync(team, id);
-            result[id] = new ExperimentTotals(id, buckets.Sum(b => (long)b.Sessions), buckets.Sum(b => (long)b.NewParticipants), buckets.Sum(b => b.HumanMessages), buckets.Max(b => b.LastActivity));
+            result[id] = new ExperimentStats { ExperimentId = id, SessionCount = buckets.Sum(b => (long)b.SessionCount), ParticipantCount = buckets.Sum(b => (long)b.NewParticipantCount), HumanMessageCount = buckets.Sum(b => b.HumanMessageCount), LastActivity = buckets.Max(b => b.LastActivity) };
         }
 
         return result;
     }
 
     /// <summary>Session rows as stored (a missing row reads as zeros), ungated.</summary>
-    private static async Task<Dictionary<long, SessionTotals>> StoredSessionsAsync(CacheHarness h, long team, IEnumerable<long> sessions)
+    private static async Task<Dictionary<long, SessionStats>> StoredSessionsAsync(CacheHarness h, long team, IEnumerable<long> sessions)
     {
-        var result = sessions.ToDictionary(id => id, SessionTotals.Empty);
+        var result = sessions.ToDictionary(id => id, SessionStats.Empty);
         await using var command = h.Db.CreateCommand("SELECT session_id, human_message_count, last_activity, versions FROM statscache_session_statistics WHERE team_id = @team");
         command.Parameters.AddWithValue("team", team);
         await using var reader = await command.ExecuteReaderAsync();
@@ -281,7 +279,7 @@ public sealed class CrashTests(PostgresServer server)
             var id = reader.GetInt64(0);
             if (result.ContainsKey(id))
             {
-                result[id] = new SessionTotals(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetDateTime(2), reader.GetFieldValue<string[]>(3));
+                result[id] = new SessionStats { SessionId = id, HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3) };
             }
         }
 

@@ -1,6 +1,5 @@
 using Npgsql;
 using StatsCache.IntegrationTests.Host;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reliability;
 
@@ -90,10 +89,10 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
         : $"(SELECT {VersionTeam}, session_id, version_label, created_at FROM message_versions)";
 
     /// <summary>Per experiment of the team: sessions, distinct participants, human messages, last activity — over rows before <paramref name="before"/>.</summary>
-    public Task<Dictionary<long, ExperimentTotals>> ExperimentsAsync(long team, DateTime before) => Live.ExperimentsAsync(team, before);
+    public Task<Dictionary<long, ExperimentStats>> ExperimentsAsync(long team, DateTime before) => Live.ExperimentsAsync(team, before);
 
     /// <summary>Per session of the team: human messages, last activity and sorted distinct versions before <paramref name="before"/>.</summary>
-    public Task<Dictionary<long, SessionTotals>> SessionsAsync(long team, DateTime before) => Live.SessionsAsync(team, before);
+    public Task<Dictionary<long, SessionStats>> SessionsAsync(long team, DateTime before) => Live.SessionsAsync(team, before);
 
     /// <summary>The live SQL over the rows these semantics count.</summary>
     private LiveStatistics Live => new(db, Sessions, HumanMessages, Versions);

@@ -2,8 +2,6 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using StatsCache.IntegrationTests.Host;
-using StatsCache.Maintenance;
-using StatsCache.Policy;
 
 namespace StatsCache.IntegrationTests.Reliability;
 
@@ -343,7 +341,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         {
             var experiments = BackfillExperiments.Where((_, i) => (b.Mask & (1 << i)) != 0).Distinct().ToList();
             var from = Trim(Now.AddDays(-b.DaysBack).AddMinutes(-7));
-            var result = await Cache.BackfillAsync(new BackfillRequest(from, experiments));
+            var result = await Cache.BackfillAsync(new BackfillRequest { From = from, ExperimentIds = experiments });
             Write($"backfill experiments [{string.Join(", ", experiments)}] from {from:yyyy-MM-dd HH:mm}: {result.Chunks} chunk(s)");
             await Invariants.AssertCoverageAsync(db, Because);
 
@@ -362,14 +360,14 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
             foreach (var (key, totals) in actual.Experiments)
             {
                 var live = expected.Experiments[key];
-                totals.Sessions.Should().BeLessThanOrEqualTo(live.Sessions, "{0} ({1}) {2}", what, key, Because);
-                totals.Participants.Should().BeLessThanOrEqualTo(live.Participants, "{0} ({1}) {2}", what, key, Because);
-                totals.HumanMessages.Should().BeLessThanOrEqualTo(live.HumanMessages, "{0} ({1}) {2}", what, key, Because);
+                totals.SessionCount.Should().BeLessThanOrEqualTo(live.SessionCount, "{0} ({1}) {2}", what, key, Because);
+                totals.ParticipantCount.Should().BeLessThanOrEqualTo(live.ParticipantCount, "{0} ({1}) {2}", what, key, Because);
+                totals.HumanMessageCount.Should().BeLessThanOrEqualTo(live.HumanMessageCount, "{0} ({1}) {2}", what, key, Because);
             }
 
             foreach (var (key, totals) in actual.Sessions)
             {
-                totals.HumanMessages.Should().BeLessThanOrEqualTo(expected.Sessions[key].HumanMessages, "{0} (session {1}) {2}", what, key, Because);
+                totals.HumanMessageCount.Should().BeLessThanOrEqualTo(expected.Sessions[key].HumanMessageCount, "{0} (session {1}) {2}", what, key, Because);
             }
         }
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
-using StatsCache.Maintenance;
 
 namespace StatsCache.IntegrationTests.Reliability;
 
@@ -23,7 +22,7 @@ public sealed class HostileInputTests(PostgresServer server)
         var s = await h.Data.AddSessionAsync(1, 10, 1, Start.AddDays(-3));
         await h.Data.AddMessagesAsync(1, 10, s, Start.AddDays(-3), 2);
 
-        var act = () => h.Cache.BackfillAsync(new BackfillRequest(Start.AddDays(1)));
+        var act = () => h.Cache.BackfillAsync(new BackfillRequest { From = Start.AddDays(1) });
 
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("From");
         (await h.Cache.GetStatusAsync()).Watermark.Should().BeNull("nothing was built, so nothing may claim to be");
@@ -42,7 +41,7 @@ public sealed class HostileInputTests(PostgresServer server)
         await h.Cache.RefreshAsync();
         var before = await Invariants.DumpAsync(h.Db);
 
-        var result = await h.Cache.BackfillAsync(new BackfillRequest(Start.AddDays(-5), [10, 10, 20, 20, 999, 10]));
+        var result = await h.Cache.BackfillAsync(new BackfillRequest { From = Start.AddDays(-5), ExperimentIds = [10, 10, 20, 20, 999, 10] });
 
         result.Chunks.Should().BeGreaterThan(0);
         (await Invariants.DumpAsync(h.Db)).Should().Equal(before, "recomputing exact buckets changes no stored row, whatever the repetitions");

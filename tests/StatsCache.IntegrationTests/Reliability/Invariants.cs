@@ -1,12 +1,11 @@
 using Npgsql;
-using StatsCache.Reads;
 
 namespace StatsCache.IntegrationTests.Reliability;
 
 /// <summary>Every total the cache serves for some teams, keyed by team and id: what "totals" means in docs/guarantees.md.</summary>
 public sealed record TotalsSnapshot(
-    IReadOnlyDictionary<(long Team, long Id), ExperimentTotals> Experiments,
-    IReadOnlyDictionary<(long Team, long Id), SessionTotals> Sessions);
+    IReadOnlyDictionary<(long Team, long Id), ExperimentStats> Experiments,
+    IReadOnlyDictionary<(long Team, long Id), SessionStats> Sessions);
 
 /// <summary>The invariants of docs/guarantees.md (coverage, exactness, compression, idempotence, isolation), phrased once and shared by the property, concurrency and crash tests.</summary>
 public static class Invariants
@@ -17,8 +16,8 @@ public static class Invariants
     /// </summary>
     public static async Task<TotalsSnapshot> ReadAsync(IStatisticsCache cache, HistoryOracle oracle, IEnumerable<long> teams, DateTime now)
     {
-        var experiments = new Dictionary<(long, long), ExperimentTotals>();
-        var sessions = new Dictionary<(long, long), SessionTotals>();
+        var experiments = new Dictionary<(long, long), ExperimentStats>();
+        var sessions = new Dictionary<(long, long), SessionStats>();
         foreach (var team in teams)
         {
             var experimentIds = (await oracle.ExperimentsAsync(team, DateTime.MaxValue.ToUniversalTime())).Keys;
@@ -40,8 +39,8 @@ public static class Invariants
     /// <summary>What the oracle says those totals are, counting rows before <paramref name="before"/>.</summary>
     public static async Task<TotalsSnapshot> ExpectedAsync(HistoryOracle oracle, IEnumerable<long> teams, DateTime before)
     {
-        var experiments = new Dictionary<(long, long), ExperimentTotals>();
-        var sessions = new Dictionary<(long, long), SessionTotals>();
+        var experiments = new Dictionary<(long, long), ExperimentStats>();
+        var sessions = new Dictionary<(long, long), SessionStats>();
         foreach (var team in teams)
         {
             foreach (var (id, totals) in await oracle.ExperimentsAsync(team, before))
@@ -170,12 +169,12 @@ public static class Invariants
             sessions.Keys.Should().BeEquivalentTo(foreignSessions, "every requested id gets an entry");
             foreach (var totals in experiments.Values)
             {
-                totals.Should().Be(ExperimentTotals.Empty(totals.ExperimentId), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+                totals.Should().Be(ExperimentStats.Empty(totals.ExperimentId), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }
 
             foreach (var totals in sessions.Values)
             {
-                totals.Should().BeEquivalentTo(SessionTotals.Empty(totals.SessionId), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+                totals.Should().BeEquivalentTo(SessionStats.Empty(totals.SessionId), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }
             foreach (var id in foreignExperiments)
             {

@@ -46,10 +46,10 @@ public sealed class NotGuaranteedTests(PostgresServer server)
         var history = (await oracle.SessionsAsync(1, h.Now))[s];
         var live = (await h.Live.SessionsAsync(1, h.Now))[s];
         var experiment = (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10];
-        history.HumanMessages.Should().Be(4);
-        live.HumanMessages.Should().Be(2);
-        session.HumanMessages.Should().Be(3, "GREATEST(3 counted before, 2 recounted now): neither history (4) nor live (2)");
-        experiment.HumanMessages.Should().Be(4, "the experiment's buckets keep history: the old bucket is not recomputed, the new one counts 1");
+        history.HumanMessageCount.Should().Be(4);
+        live.HumanMessageCount.Should().Be(2);
+        session.HumanMessageCount.Should().Be(3, "GREATEST(3 counted before, 2 recounted now): neither history (4) nor live (2)");
+        experiment.HumanMessageCount.Should().Be(4, "the experiment's buckets keep history: the old bucket is not recomputed, the new one counts 1");
         session.LastActivity.Should().Be(Start.AddMinutes(5));
     }
 
@@ -67,7 +67,7 @@ public sealed class NotGuaranteedTests(PostgresServer server)
         var purged = await h.Data.AddSessionAsync(1, 10, 1, Start.AddMinutes(-25)); // 10:05, before watermark − look-back (10:15)
         await h.Data.AddMessagesAsync(1, 10, purged, [Start.AddMinutes(-25)]);
         await h.Cache.RefreshAsync();
-        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].Sessions.Should().Be(1);
+        (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10].SessionCount.Should().Be(1);
 
         await oracle.PurgeSessionsAsync([purged]);
         var fresh = await h.Data.AddSessionAsync(1, 10, 2, Start.AddMinutes(-10)); // 10:20, same hour, inside the window
@@ -77,10 +77,10 @@ public sealed class NotGuaranteedTests(PostgresServer server)
 
         var cached = (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10];
         var history = (await oracle.ExperimentsAsync(1, h.Now))[10];
-        history.Sessions.Should().Be(2);
-        history.HumanMessages.Should().Be(2);
-        cached.Sessions.Should().Be(1, "hour 10:00 was recomputed from the one session left: GREATEST(1, 1)");
-        cached.HumanMessages.Should().Be(1);
-        cached.Participants.Should().Be(2, "participants come from our own first-seen table, which keeps the purged one");
+        history.SessionCount.Should().Be(2);
+        history.HumanMessageCount.Should().Be(2);
+        cached.SessionCount.Should().Be(1, "hour 10:00 was recomputed from the one session left: GREATEST(1, 1)");
+        cached.HumanMessageCount.Should().Be(1);
+        cached.ParticipantCount.Should().Be(2, "participants come from our own first-seen table, which keeps the purged one");
     }
 }

@@ -2,7 +2,6 @@ using Npgsql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 using StatsCache.Maintenance;
-using StatsCache.Policy;
 
 namespace StatsCache.IntegrationTests.Verify;
 
@@ -33,7 +32,7 @@ public sealed class VerifyTests(PostgresServer server)
         await h.Cache.RefreshAsync();
         var live = await h.Live.ExperimentsAsync(1, h.Now);
         var cached = await h.Cache.GetExperimentTotalsAsync(1, live.Keys);
-        cached[10].Sessions.Should().BeLessThan(live[10].Sessions, "refreshes never see rows older than the look-back");
+        cached[10].SessionCount.Should().BeLessThan(live[10].SessionCount, "refreshes never see rows older than the look-back");
 
         var result = await h.Cache.VerifyAsync();
 
@@ -93,7 +92,7 @@ public sealed class VerifyTests(PostgresServer server)
 
         var report = await h.Cache.VerifyAsync(VerifyRequest.LastDay(repair: false));
         report.RangesChecked.Should().Be(24);
-        report.Ranges.Should().ContainSingle().Which.Should().Match<VerifiedRange>(r => r.Verdict == RangeVerdict.Drift && r.After == null && r.Source.HumanMessages == r.Before.HumanMessages + 3);
+        report.Ranges.Should().ContainSingle().Which.Should().Match<VerifiedRange>(r => r.Verdict == RangeVerdict.Drift && r.After == null && r.Source.HumanMessageCount == r.Before.HumanMessageCount + 3);
         (await h.Cache.GetExperimentTotalsAsync(1, [10])).Should().BeEquivalentTo(before, "repair is off");
 
         var lastDay = await h.Cache.VerifyAsync(VerifyRequest.LastDay());

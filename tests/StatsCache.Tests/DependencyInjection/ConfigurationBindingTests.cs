@@ -4,9 +4,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using StatsCache.Hosting;
-using StatsCache.Policy;
-using StatsCache.Reads;
 
 namespace StatsCache.Tests.DependencyInjection;
 

@@ -26,7 +26,7 @@ public class OptionsValidationTests
         { "StatisticsCacheOptions.DailyRetention", o => o.DailyRetention = TimeSpan.FromHours(12) },
         { "StatisticsCacheOptions.DailyRetention", o => (o.HourlyRetention, o.DailyRetention) = (TimeSpan.FromDays(7), TimeSpan.FromDays(6)) },
         { "StatisticsCacheOptions.DailyRetention", o => o.DailyRetention = TimeSpan.FromDays(3661) },
-        { "StatisticsCacheOptions.DefaultReadMode", o => o.DefaultReadMode = (StatsCache.Reads.ReadMode)7 },
+        { "StatisticsCacheOptions.DefaultReadMode", o => o.DefaultReadMode = (StatsCache.ReadMode)7 },
         { "StatisticsCacheOptions.ConnectionString", o => o.ConnectionString = null },
         { "StatisticsCacheOptions.ConnectionString", o => o.ConnectionString = "  " },
         { "StatisticsCacheOptions.Sessions", o => o.Sessions.Table = null },

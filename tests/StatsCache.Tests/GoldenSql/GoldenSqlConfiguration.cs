@@ -1,6 +1,5 @@
 using StatsCache.ChangeTracking;
 using StatsCache.Internal;
-using StatsCache.Policy;
 using StatsCache.Sources;
 using StatsCache.Sql;
 

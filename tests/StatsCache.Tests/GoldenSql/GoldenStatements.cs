@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using StatsCache.ChangeTracking;
-using StatsCache.Policy;
 using StatsCache.Sources;
 using StatsCache.Sql;
 using StatsCache.Storage;

@@ -1,5 +1,4 @@
 using FluentAssertions;
-using StatsCache.Policy;
 using static StatsCache.Tests.TestTime;
 
 namespace StatsCache.Tests.Policy;

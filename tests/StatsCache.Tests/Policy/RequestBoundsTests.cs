@@ -1,7 +1,5 @@
 using FluentAssertions;
-using StatsCache.Maintenance;
 using StatsCache.Policy;
-using StatsCache.Reads;
 using static StatsCache.Tests.TestTime;
 
 namespace StatsCache.Tests.Policy;
@@ -26,7 +24,7 @@ public class RequestBoundsTests
     [MemberData(nameof(BadBackfillStarts))]
     public void BackfillsFromOutsideTheBoundsAreRefusedNamingFrom(string argument, DateTime? from)
     {
-        var act = () => new BackfillRequest(from).Validate(Now);
+        var act = () => new BackfillRequest { From = from }.Validate(Now);
 
         var error = act.Should().Throw<ArgumentOutOfRangeException>().Which;
         error.ParamName.Should().Be(argument);
@@ -37,8 +35,8 @@ public class RequestBoundsTests
     public void BackfillsInsideTheBoundsAreAccepted()
     {
         new BackfillRequest().Validate(Now);
-        new BackfillRequest(RequestBounds.EarliestFrom).Validate(Now);
-        new BackfillRequest(Now).Validate(Now);
+        new BackfillRequest { From = RequestBounds.EarliestFrom }.Validate(Now);
+        new BackfillRequest { From = Now }.Validate(Now);
     }
 
     public static TheoryData<string, DateTime, DateTime> BadReconcileRanges => new()
@@ -54,7 +52,7 @@ public class RequestBoundsTests
     [MemberData(nameof(BadReconcileRanges))]
     public void ReconcilesOutsideTheBoundsAreRefusedNamingTheArgument(string argument, DateTime from, DateTime to)
     {
-        var act = () => new ReconcileRequest(from, to).Validate(Now);
+        var act = () => new ReconcileRequest { From = from, To = to }.Validate(Now);
 
         act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(argument);
     }
@@ -62,8 +60,8 @@ public class RequestBoundsTests
     [Fact]
     public void ReconcilesInsideTheBoundsAreAccepted()
     {
-        new ReconcileRequest(RequestBounds.EarliestFrom, Now).Validate(Now);
-        new ReconcileRequest(Now.AddDays(-1), Now.AddDays(1)).Validate(Now);
+        new ReconcileRequest { From = RequestBounds.EarliestFrom, To = Now }.Validate(Now);
+        new ReconcileRequest { From = Now.AddDays(-1), To = Now.AddDays(1) }.Validate(Now);
     }
 
     [Theory]
@@ -73,7 +71,7 @@ public class RequestBoundsTests
     [InlineData("To", 2024, 9999)]
     public void SeriesOutsideTheBoundsAreRefusedNamingTheArgument(string argument, int fromYear, int toYear)
     {
-        var act = () => new SeriesRequest(Utc(fromYear, 1, 1), Utc(toYear, 1, 1), BucketSize.Month).Validate();
+        var act = () => new SeriesRequest { From = Utc(fromYear, 1, 1), To = Utc(toYear, 1, 1), Granularity = BucketSize.Month }.Validate();
 
         act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(argument);
     }
@@ -81,7 +79,7 @@ public class RequestBoundsTests
     [Fact]
     public void SeriesFromMinValueToMaxValueIsRefused()
     {
-        var act = () => new SeriesRequest(DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc), BucketSize.Month, FillEmpty: true).Validate();
+        var act = () => new SeriesRequest { From = DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), To = DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc), Granularity = BucketSize.Month, FillEmpty = true }.Validate();
 
         act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("From");
     }
@@ -90,7 +88,7 @@ public class RequestBoundsTests
     [Fact]
     public void AZeroFillOfManyExperimentsIsBoundedAsAWhole()
     {
-        var month = new SeriesRequest(Utc(2024, 7, 1), Utc(2024, 7, 31), BucketSize.Hour, FillEmpty: true);
+        var month = new SeriesRequest { From = Utc(2024, 7, 1), To = Utc(2024, 7, 31), Granularity = BucketSize.Hour, FillEmpty = true };
 
         month.Validate(series: 100); // 72,000 points
         var act = () => month.Validate(series: 1_000);
