@@ -76,7 +76,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                     $"StatsCache: the backfill would start at {from:O}, before {ReportingTimeZone.CheckedFrom:yyyy-MM-dd}; reporting time zone '{sql.TimeZone.Id}' is only checked for exact day buckets from then on. Backfill from a later date, or use TimeZone = \"UTC\".");
             }
 
-            await StartAsync(connection, sql, options.CacheName, request.From, experiments, to, from ?? to, now, timeout, cancellationToken).ConfigureAwait(false);
+            await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, StateStore.StartBackfill(sql, options.CacheName, request.From, experiments, to, from ?? to, now)).ConfigureAwait(false);
         }
 
         // A full backfill ends with the watermark at `to`; a partial one leaves the watermark where it is,
@@ -283,10 +283,5 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
 
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is DateTime earliest ? earliest : null;
-    }
-
-    private static async Task StartAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime? requestedFrom, long[]? experiments, DateTime to, DateTime doneUntil, DateTime now, int timeout, CancellationToken cancellationToken)
-    {
-        await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, StateStore.StartBackfill(sql, cacheName, requestedFrom, experiments, to, doneUntil, now)).ConfigureAwait(false);
     }
 }
