@@ -16,7 +16,7 @@ namespace StatsCache;
 /// place that traces them: each call runs in its span (<see cref="StatisticsCacheDiagnostics.Spans"/>), each read is
 /// measured, and each refresh or full backfill reports its watermark to the lag gauge.
 /// </summary>
-internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking, Verifier verifier, FailedRunRecorder failures, StatsCache.Storage.CacheTables tables, StatisticsCacheMetrics metrics, TimeProvider time) : IStatisticsCache
+internal sealed class StatisticsCache(IOptions<StatisticsCacheOptions> options, TotalsReader reader, SeriesReader series, Refresher refresher, Compressor compressor, Backfiller backfiller, Reconciler reconciler, ChangeTrackingInstaller changeTracking, Verifier verifier, FailedRunRecorder failures, CacheTables tables, StatisticsCacheMetrics metrics, TimeProvider time) : IStatisticsCache
 {
     public Task<IReadOnlyDictionary<long, ExperimentStats>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default) =>
         GetExperimentTotalsAsync(teamId, experimentIds, options.Value.DefaultReadMode, cancellationToken);

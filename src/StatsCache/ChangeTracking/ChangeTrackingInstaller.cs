@@ -7,6 +7,9 @@ namespace StatsCache.ChangeTracking;
 /// <summary>Installs and removes the change-tracking triggers on the host's source tables.</summary>
 internal sealed class ChangeTrackingInstaller(CacheEnvironment env, ILogger<ChangeTrackingInstaller> logger)
 {
+    /// <summary>The host tables the triggers go on, from the sources resolved at start-up.</summary>
+    private readonly IReadOnlyList<TrackedTable> _tracked = TrackedTable.In(env.Sources);
+
     /// <summary>
     /// The idempotent DDL for all tracked tables, e.g. for a migration's <c>migrationBuilder.Sql(...)</c>:
     /// removes whatever this cache had installed (also on tables the options no longer name), then
@@ -20,7 +23,7 @@ internal sealed class ChangeTrackingInstaller(CacheEnvironment env, ILogger<Chan
             throw new InvalidOperationException("StatsCache: set StatisticsCacheOptions.ChangeTracking = true first, so that refreshes apply what the triggers record.");
         }
 
-        var tables = env.TrackedTables;
+        var tables = _tracked;
         if (tables.Count == 0)
         {
             throw new InvalidOperationException(
@@ -40,7 +43,7 @@ internal sealed class ChangeTrackingInstaller(CacheEnvironment env, ILogger<Chan
         var script = Script();
         await using (var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (await DistributedTables.FindAsync(connection, env.TrackedTables, citusKnown: false, cancellationToken).ConfigureAwait(false) is { Count: > 0 } distributed)
+            if (await DistributedTables.FindAsync(connection, _tracked, citusKnown: false, cancellationToken).ConfigureAwait(false) is { Count: > 0 } distributed)
             {
                 DistributedTables.Refused(logger, env.Options.CacheName, string.Join(", ", distributed), DistributedTables.Advice);
                 throw DistributedTables.InstallRefusal(env.Options.CacheName, distributed);
@@ -48,7 +51,7 @@ internal sealed class ChangeTrackingInstaller(CacheEnvironment env, ILogger<Chan
         }
 
         await RunAsync(script, cancellationToken).ConfigureAwait(false);
-        Log.ChangeTrackingInstalled(logger, env.Options.CacheName, string.Join(", ", env.TrackedTables.Select(t => t.QualifiedName)));
+        Log.ChangeTrackingInstalled(logger, env.Options.CacheName, string.Join(", ", _tracked.Select(t => t.QualifiedName)));
     }
 
     /// <summary>Removes every trigger and function of this cache, whatever the options say today.</summary>

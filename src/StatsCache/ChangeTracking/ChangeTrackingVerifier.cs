@@ -17,7 +17,7 @@ internal static class ChangeTrackingVerifier
     public static async Task<IReadOnlyList<string>> ProblemsAsync(NpgsqlConnection connection, CacheEnvironment env, CancellationToken cancellationToken)
     {
         var options = env.Options;
-        var tables = env.TrackedTables;
+        var tables = TrackedTable.In(env.Sources);
         if (tables.Count == 0)
         {
             return ["no source names a table to track (sources given as a SELECT need ChangeTrackingTable)"];

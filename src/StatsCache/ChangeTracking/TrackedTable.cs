@@ -1,3 +1,4 @@
+using StatsCache.Internal;
 using StatsCache.Sources;
 
 namespace StatsCache.ChangeTracking;
@@ -11,6 +12,14 @@ namespace StatsCache.ChangeTracking;
 /// <param name="CreatedAt">Quoted creation time column.</param>
 internal sealed record TrackedTable(SourceRole Role, string QualifiedName, string? TeamId, string? ExperimentId, string SessionId, string CreatedAt)
 {
+    /// <summary>The tables change tracking watches: those of the configured sources that are tables (or name one to track).</summary>
+    public static IReadOnlyList<TrackedTable> In(SourceResolution sources) =>
+        new[] { (SourceRole.Sessions, (SourceOptions)sources.Sessions), (SourceRole.HumanMessages, sources.HumanMessages), (SourceRole.Versions, sources.Versions) }
+            .Where(s => s.Item2.IsConfigured)
+            .Select(s => Of(s.Item1, s.Item2))
+            .OfType<TrackedTable>()
+            .ToList();
+
     /// <summary>The table of a source (its <c>Table</c>, or the <c>ChangeTrackingTable</c> of a SELECT source), or null if it names none.</summary>
     public static TrackedTable? Of(SourceRole role, SourceOptions source)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StatsCache.DependencyInjection;
 using StatsCache;
 using StatsCache.ChangeTracking;
 using StatsCache.Internal;
@@ -48,7 +49,7 @@ public static class StatisticsCacheServiceCollectionExtensions
         services.TryAddSingleton<Compressor>();
         services.TryAddSingleton<Verifier>();
         services.TryAddSingleton<StatsCache.Health.FailedRunRecorder>();
-        services.TryAddSingleton<StatsCache.Storage.CacheTables>();
+        services.TryAddSingleton<CacheTables>();
         services.TryAddSingleton<IStatisticsCache, StatisticsCache>();
         return new StatisticsCacheBuilder(services, marker);
     }

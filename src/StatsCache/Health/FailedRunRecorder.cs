@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StatsCache.Internal;
 using StatsCache.Maintenance;
+using StatsCache.Storage;
 
 namespace StatsCache.Health;
 

@@ -4,6 +4,7 @@ using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Maintenance;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
 namespace StatsCache.Health;
 

@@ -34,7 +34,13 @@ internal sealed class EntityModelOptionsValidator(StatisticsCacheRegistry regist
 
         // With the context instance, LINQ sources are translated here, once, and their SQL checked like a host's own SELECT.
         var logger = services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger("StatsCache.Sources");
-        var problems = SourceResolution.Resolve(options, marker, context, logger).Problems;
+        var resolution = SourceResolution.Resolve(options, marker, context, logger);
+        var problems = resolution.Problems;
+        if (problems.Count == 0)
+        {
+            marker.Resolved(options, resolution); // the cache is built from this resolution: mappings are resolved once, here
+        }
+
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(StatisticsCacheOptionsValidator.NamingTheCache(problems, marker));
     }
 }

@@ -16,16 +16,16 @@ namespace StatsCache.Internal;
 /// </summary>
 internal static class HostConnection
 {
-    public static (NpgsqlDataSource DataSource, bool Owned) Of(StatisticsCacheOptions options, DbContext? context)
+    public static CacheConnection Of(StatisticsCacheOptions options, DbContext? context)
     {
         if (options.DataSource is { } given)
         {
-            return (given, false);
+            return new(given, owned: false);
         }
 
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            return (NpgsqlDataSource.Create(options.ConnectionString), true);
+            return new(NpgsqlDataSource.Create(options.ConnectionString), owned: true);
         }
 
         if (context is null)
@@ -35,13 +35,13 @@ internal static class HostConnection
 
         if (DataSourceOf(context) is { } hosts)
         {
-            return (hosts, false);
+            return new(hosts, owned: false);
         }
 
         var connectionString = context.Database.GetConnectionString()
             ?? throw new InvalidOperationException(
                 $"StatsCache: {context.GetType().Name} has neither a data source nor a connection string; set StatisticsCacheOptions.DataSource or ConnectionString.");
-        return (NpgsqlDataSource.Create(connectionString), true);
+        return new(NpgsqlDataSource.Create(connectionString), owned: true);
     }
 
     /// <summary>The data source Npgsql's EF provider opens this context's connections from, if it uses one.</summary>

@@ -6,9 +6,10 @@ namespace StatsCache.Internal;
 
 /// <summary>
 /// The configured sources with entity mappings applied (table and column names read from the host's
-/// model), the names of our tables, and every problem found on the way. Run at start-up by
-/// <see cref="EntityModelOptionsValidator"/> (so a Guid key or a bad name stops the host) and again when
-/// the cache is first used, which builds its SQL from the result. A source given as a LINQ query
+/// model), the names of our tables, and every problem found on the way. Run once, at start-up, by
+/// <see cref="EntityModelOptionsValidator"/> (so a Guid key or a bad name stops the host), which keeps the
+/// result on the cache's marker for <see cref="CacheEnvironment"/> to build its SQL from (a cache bound to no
+/// DbContext, which that validator skips, is resolved when its environment is built). A source given as a LINQ query
 /// (<see cref="LinqSourceMapping"/>) is translated with the context instance of the first overload, once:
 /// later resolutions (the model-only overload included) reuse that text.
 /// </summary>
@@ -19,6 +20,9 @@ internal sealed record SourceResolution(
     CacheTableNames? Tables,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>The schema of the cache's tables: the bound model's (where it puts the state table), else <see cref="StatisticsCacheOptions.Schema"/>.</summary>
+    public string? TablesSchema { get; init; }
+
     /// <param name="options">The options as configured.</param>
     /// <param name="marker">The entity mappings.</param>
     /// <param name="context">An instance of the bound DbContext: its model, and the context LINQ sources are translated with.</param>
@@ -40,6 +44,7 @@ internal sealed record SourceResolution(
         var problems = new List<string>();
         var failed = new HashSet<SourceRole>(); // a mapping that failed has said what is wrong; "neither Table nor Sql" would only add noise
         CacheTableNames? tables = null;
+        var schema = options.Schema;
         if (model is not null)
         {
             foreach (var mapping in marker.EntitySources)
@@ -73,6 +78,7 @@ internal sealed record SourceResolution(
                 }
             }
 
+            schema = model.FindEntityType(typeof(Storage.CacheState))?.GetSchema();
             try
             {
                 tables = CacheTableNames.FromModel(model);
@@ -90,7 +96,7 @@ internal sealed record SourceResolution(
         problems.AddRange(SourceRelation.Validate(sessions, "Sessions", required: !failed.Contains(SourceRole.Sessions))
             .Concat(SourceRelation.Validate(messages, "HumanMessages", required: !failed.Contains(SourceRole.HumanMessages)))
             .Concat(SourceRelation.Validate(versions, "Versions", required: false)));
-        return new SourceResolution(sessions, messages, versions, tables, problems);
+        return new SourceResolution(sessions, messages, versions, tables, problems) { TablesSchema = schema };
     }
 
     /// <summary>A LINQ source becomes a SELECT source with the canonical column names (its ChangeTrackingTable and Schema stay as configured).</summary>

@@ -23,6 +23,17 @@ internal sealed class StatisticsCacheMarker
 
     public Type? DbContextType { get; set; }
 
-    /// <summary>Sources mapped from EF Core entity types; resolved against the model at first use.</summary>
+    /// <summary>Sources mapped from EF Core entity types; resolved against the model at start-up (options validation).</summary>
     public List<EntitySourceMapping> EntitySources { get; } = [];
+
+    private ResolvedPair? _resolved;
+
+    /// <summary>Keeps the resolution options validation made of <paramref name="options"/>, so the cache is built from it and not resolved again.</summary>
+    public void Resolved(StatisticsCacheOptions options, SourceResolution resolution) => Volatile.Write(ref _resolved, new ResolvedPair(options, resolution));
+
+    /// <summary>The resolution validation made of this very options instance, or null (not validated with a model, or options re-created).</summary>
+    public SourceResolution? ResolutionOf(StatisticsCacheOptions options) =>
+        Volatile.Read(ref _resolved) is { } r && ReferenceEquals(r.Options, options) ? r.Resolution : null;
+
+    private sealed record ResolvedPair(StatisticsCacheOptions Options, SourceResolution Resolution);
 }

@@ -27,7 +27,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
 
         await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var maintenanceLock = await MaintenanceLock.AcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
-        var state = await StateStore.LoadAsync(connection, env.Sql, env.Options.CacheName, now, CommandTimeouts.Seconds(env.Options), cancellationToken).ConfigureAwait(false);
+        var state = await MaintenanceState.LoadAsync(connection, env.Sql, env.Options.CacheName, now, CommandTimeouts.Seconds(env.Options), cancellationToken).ConfigureAwait(false);
         return await RunLockedAsync(connection, state, request, progress, cancellationToken).ConfigureAwait(false);
     }
 
@@ -76,7 +76,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                     $"StatsCache: the backfill would start at {from:O}, before {ReportingTimeZone.CheckedFrom:yyyy-MM-dd}; reporting time zone '{sql.TimeZone.Id}' is only checked for exact day buckets from then on. Backfill from a later date, or use TimeZone = \"UTC\".");
             }
 
-            await StartAsync(connection, sql, options.CacheName, request.From, experiments, to, from ?? to, now, timeout, cancellationToken).ConfigureAwait(false);
+            await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, StateStore.StartBackfill(sql, options.CacheName, request.From, experiments, to, from ?? to, now)).ConfigureAwait(false);
         }
 
         // A full backfill ends with the watermark at `to`; a partial one leaves the watermark where it is,
@@ -130,11 +130,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                 }
                 else
                 {
-                    var mark = new NpgsqlBatchCommand(StateSql.BackfillProgress(sql));
-                    mark.Parameters.AddWithValue("cache", options.CacheName);
-                    mark.Parameters.AddWithValue("done_until", chunk.To);
-                    mark.Parameters.AddWithValue("now", now);
-                    commands.Add(mark);
+                    commands.Add(StateStore.BackfillProgress(sql, options.CacheName, chunk.To, now));
                     if (built is not null && chunk.WritesBuckets)
                     {
                         // Rebuilding a built cache: a chunk beyond its watermark moves it along (never back).
@@ -229,13 +225,10 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
     /// <summary>The end of a backfill: watermark (full backfills) and cut-offs moved, progress forgotten, run recorded.</summary>
     private static NpgsqlBatchCommand[] Finish(CacheSql sql, string cacheName, DateTime? watermark, RetentionCutoffs cutoffs, DateTime now, TimeSpan duration, long rows, string detail)
     {
-        var finish = new NpgsqlBatchCommand(StateSql.FinishBackfill(sql));
-        finish.Parameters.AddWithValue("cache", cacheName);
-        finish.Parameters.AddWithValue("now", now);
         return
         [
             StateStore.Advance(sql, cacheName, watermark, cutoffs.DailyFrom, cutoffs.HourlyFrom, now),
-            finish,
+            StateStore.FinishBackfill(sql, cacheName, now),
             StateStore.RecordRun(sql, cacheName, Operation, now, duration, rows, detail),
         ];
     }
@@ -290,17 +283,5 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
 
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is DateTime earliest ? earliest : null;
-    }
-
-    private static async Task StartAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime? requestedFrom, long[]? experiments, DateTime to, DateTime doneUntil, DateTime now, int timeout, CancellationToken cancellationToken)
-    {
-        var start = new NpgsqlBatchCommand(StateSql.StartBackfill(sql));
-        start.Parameters.AddWithValue("cache", cacheName);
-        start.Parameters.Add(StateStore.Timestamp("requested_from", requestedFrom));
-        start.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)experiments ?? DBNull.Value });
-        start.Parameters.AddWithValue("to", to);
-        start.Parameters.AddWithValue("done_until", doneUntil);
-        start.Parameters.AddWithValue("now", now);
-        await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, start).ConfigureAwait(false);
     }
 }

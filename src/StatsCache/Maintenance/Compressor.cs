@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StatsCache.Internal;
 using StatsCache.Policy;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
 namespace StatsCache.Maintenance;
 
@@ -33,7 +34,7 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         // Cut-offs from the same safe "now" as refreshes: an instance days ahead must not roll up hours they still rewrite.
         var timeout = CommandTimeouts.Seconds(options);
         now = await MaintenanceClock.NowAsync(connection, time, timeout, logger, cancellationToken).ConfigureAwait(false);
-        var state = await StateStore.LoadAsync(connection, sql, options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
+        var state = await MaintenanceState.LoadAsync(connection, sql, options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
         if (state.Watermark is not { } watermark)
         {
             return new CompressResult { Skipped = true, BucketsWritten = 0, DailyFrom = null, HourlyFrom = null, Duration = time.GetElapsedTime(started) };

@@ -5,6 +5,7 @@ using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Policy;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
 namespace StatsCache.Maintenance;
 
@@ -26,18 +27,31 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         request.Validate(now);
         await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var maintenanceLock = await MaintenanceLock.AcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
-        var state = await StateStore.LoadAsync(connection, env.Sql, env.Options.CacheName, now, CommandTimeouts.Seconds(env.Options), cancellationToken).ConfigureAwait(false);
+        var state = await MaintenanceState.LoadAsync(connection, env.Sql, env.Options.CacheName, now, CommandTimeouts.Seconds(env.Options), cancellationToken).ConfigureAwait(false);
         if (state.Watermark is not { } watermark)
         {
             throw new InvalidOperationException("StatsCache: the cache was never built; run RefreshAsync or BackfillAsync before reconciling a range.");
         }
 
-        return await RunLockedAsync(connection, state.DailyFrom, state.HourlyFrom, watermark, request.From, request.To, request.ExperimentIds?.Distinct().Order().ToArray(), now, started, cancellationToken).ConfigureAwait(false);
+        var run = new LockedReconcile
+        {
+            DailyFrom = state.DailyFrom,
+            HourlyFrom = state.HourlyFrom,
+            Watermark = watermark,
+            From = request.From,
+            To = request.To,
+            Experiments = request.ExperimentIds?.Distinct().Order().ToArray(),
+            Now = now,
+            Started = started,
+        };
+        return await RunLockedAsync(connection, run, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The reconcile proper, on a connection that holds the maintenance lock (also used by change tracking).</summary>
-    internal async Task<ReconcileResult> RunLockedAsync(NpgsqlConnection connection, DateTime? dailyFrom, DateTime? hourlyFrom, DateTime watermark, DateTime from, DateTime to, long[]? experiments, DateTime now, long started, CancellationToken cancellationToken)
+    internal async Task<ReconcileResult> RunLockedAsync(NpgsqlConnection connection, LockedReconcile run, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        var (dailyFrom, hourlyFrom, watermark, from, to, experiments, now, started) = (run.DailyFrom, run.HourlyFrom, run.Watermark, run.From, run.To, run.Experiments, run.Now, run.Started);
         // Align to what is stored: a range can only be recomputed in whole stored buckets.
         var stored = new RetentionCutoffs(dailyFrom ?? DateTime.MinValue, hourlyFrom ?? DateTime.MinValue);
         var zone = env.Sql.TimeZone;
@@ -100,4 +114,29 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
     }
 
     private static DateTime? Max(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a > b ? a : b;
+}
+
+/// <summary>
+/// What a reconcile on a connection that holds the maintenance lock works from: the stored cut-offs and the
+/// watermark it aligns to and stops at, the range, the experiments (null: all), and the run's clock.
+/// </summary>
+internal sealed record LockedReconcile
+{
+    public required DateTime? DailyFrom { get; init; }
+
+    public required DateTime? HourlyFrom { get; init; }
+
+    public required DateTime Watermark { get; init; }
+
+    public required DateTime From { get; init; }
+
+    public required DateTime To { get; init; }
+
+    /// <summary>The experiments to recompute, sorted and distinct; null for all.</summary>
+    public long[]? Experiments { get; init; }
+
+    public required DateTime Now { get; init; }
+
+    /// <summary>The run's start (<see cref="TimeProvider.GetTimestamp"/>), for its duration.</summary>
+    public required long Started { get; init; }
 }

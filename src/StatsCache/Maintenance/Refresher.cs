@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StatsCache.ChangeTracking;
 using StatsCache.Internal;
 using StatsCache.Policy;
+using StatsCache.Storage;
 
 namespace StatsCache.Maintenance;
 
@@ -40,7 +41,7 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
             await changes.VerifyAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
-        var state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
+        var state = await MaintenanceState.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
         long backfilled = 0;
         var resumedBackfill = false;
         if (state.Watermark is null || (state.BackfillTo is not null && state.BackfillExperiments is null))
@@ -55,7 +56,7 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
 
             // A resumed backfill ends where it was planned to end, not now: refresh the rest as usual.
             (backfilled, resumedBackfill) = (backfill.RowsWritten, true);
-            state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
+            state = await MaintenanceState.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
         }
 
         var watermark = state.Watermark ?? throw new InvalidOperationException("StatsCache: a full backfill finished without setting the watermark.");

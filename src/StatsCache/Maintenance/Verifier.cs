@@ -4,6 +4,7 @@ using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Policy;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
 namespace StatsCache.Maintenance;
 
@@ -44,7 +45,7 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
         await using var maintenanceLock = await MaintenanceLock.AcquireAsync(connection, env.LockKey, cancellationToken).ConfigureAwait(false);
         var timeout = CommandTimeouts.Seconds(env.Options);
         now = await MaintenanceClock.NowAsync(connection, time, timeout, logger, cancellationToken).ConfigureAwait(false);
-        var state = await StateStore.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
+        var state = await MaintenanceState.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
         if (state.Watermark is not { } watermark)
         {
             throw new InvalidOperationException("StatsCache: the cache was never built; run RefreshAsync or BackfillAsync before verifying it (until then reads are live).");
@@ -71,7 +72,8 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
             {
                 foreach (var (spanFrom, spanTo) in Spans(found.Where(r => r.Verdict == RangeVerdict.Drift)))
                 {
-                    var reconciled = await reconciler.RunLockedAsync(connection, state.DailyFrom, state.HourlyFrom, watermark, spanFrom, spanTo, null, now, time.GetTimestamp(), cancellationToken).ConfigureAwait(false);
+                    var run = new LockedReconcile { DailyFrom = state.DailyFrom, HourlyFrom = state.HourlyFrom, Watermark = watermark, From = spanFrom, To = spanTo, Now = now, Started = time.GetTimestamp() };
+                    var reconciled = await reconciler.RunLockedAsync(connection, run, cancellationToken).ConfigureAwait(false);
                     changes.AddRange(reconciled.Changes);
                     rows += reconciled.RowsWritten;
                 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using StatsCache.Internal;
 using StatsCache.Policy;
 using StatsCache.Sql;
 

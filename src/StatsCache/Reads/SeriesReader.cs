@@ -1,9 +1,9 @@
 using Npgsql;
 using NpgsqlTypes;
 using StatsCache.Internal;
-using StatsCache.Maintenance;
 using StatsCache.Policy;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
 namespace StatsCache.Reads;
 
@@ -31,7 +31,7 @@ internal sealed class SeriesReader(CacheEnvironment env)
             BatchCommands =
             {
                 ReadSql.WithoutJit(),
-                new NpgsqlBatchCommand(SeriesSql.Cutoffs(env.Sql)) { Parameters = { new("cache", env.Options.CacheName) } },
+                StateStore.Read(env.Sql, env.Options.CacheName),
                 new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, env.Sql.Buckets)}") { Parameters = { new("cache", env.Options.CacheName), new("team", teamId) } },
                 new NpgsqlBatchCommand(LiveSeriesSql.ExperimentSeriesUntilBuilt(env.Sql, request.Granularity))
                 {
@@ -50,13 +50,11 @@ internal sealed class SeriesReader(CacheEnvironment env)
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var cutoffs = new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue);
-        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        if (await StateStore.ReadRowAsync(reader, env.Options.CacheName, cancellationToken).ConfigureAwait(false) is { } state)
         {
             // Points of a cache built in another zone would be labelled with the wrong days.
-            CacheTimeZoneGuard.Require(reader.GetString(2), env.Sql.TimeZone, env.Options.CacheName);
-            cutoffs = new RetentionCutoffs(
-                reader.IsDBNull(0) ? DateTime.MinValue : reader.GetDateTime(0),
-                reader.IsDBNull(1) ? DateTime.MinValue : reader.GetDateTime(1));
+            CacheTimeZoneGuard.Require(state.TimeZone, env.Sql.TimeZone, env.Options.CacheName);
+            cutoffs = new RetentionCutoffs(state.DailyFrom ?? DateTime.MinValue, state.HourlyFrom ?? DateTime.MinValue);
         }
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
 namespace StatsCache.Reads;
 
@@ -89,22 +90,15 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand(StateSql.Read(sql)) { Parameters = { new NpgsqlParameter("cache", env.Options.CacheName) } },
+                StateStore.Read(sql, env.Options.CacheName),
                 new NpgsqlBatchCommand(ReadSql.BucketCounts(sql)),
                 new NpgsqlBatchCommand($"SELECT count(*) FROM {sql.SessionStatistics}"),
                 new NpgsqlBatchCommand(ReadSql.RecentRuns(sql)) { Parameters = { new NpgsqlParameter("cache", env.Options.CacheName), new NpgsqlParameter("limit", recentRuns) } },
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        DateTime? watermark = null, dailyFrom = null, hourlyFrom = null;
-        var backfilling = false;
-        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            watermark = reader.IsDBNull(0) ? null : reader.GetDateTime(0);
-            dailyFrom = reader.IsDBNull(1) ? null : reader.GetDateTime(1);
-            hourlyFrom = reader.IsDBNull(2) ? null : reader.GetDateTime(2);
-            backfilling = !reader.IsDBNull(5);
-        }
+        var state = await StateStore.ReadRowAsync(reader, env.Options.CacheName, cancellationToken).ConfigureAwait(false);
+        var (watermark, dailyFrom, hourlyFrom, backfilling) = (state?.Watermark, state?.DailyFrom, state?.HourlyFrom, state?.BackfillTo is not null);
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var counts = Enum.GetValues<BucketSize>().ToDictionary(s => s, _ => 0L);

@@ -30,8 +30,4 @@ internal static class SeriesSql
         GROUP BY 1
         ORDER BY 1
         """;
-
-    /// <summary>The compression cut-offs (which resolution the cache keeps for which range) and the zone the cache was built in.</summary>
-    public static string Cutoffs(CacheSql sql) =>
-        $"SELECT daily_from, hourly_from, coalesce(time_zone, 'UTC') FROM {sql.State} WHERE cache_name = @cache";
 }

@@ -106,7 +106,6 @@ internal static class GoldenStatements
         new("ReadSql/RecentRuns", c => ReadSql.RecentRuns(c.Sql())),
 
         // Reads: series.
-        new("SeriesSql/Cutoffs", c => SeriesSql.Cutoffs(c.Sql())),
         new("SeriesSql/ExperimentSeries.hour", c => SeriesSql.ExperimentSeries(c.Sql(), BucketSize.Hour)),
         new("SeriesSql/ExperimentSeries.day", c => SeriesSql.ExperimentSeries(c.Sql(), BucketSize.Day)),
         new("SeriesSql/ExperimentSeries.month", c => SeriesSql.ExperimentSeries(c.Sql(), BucketSize.Month)),

@@ -237,9 +237,9 @@ public class ReportingTimeZoneTests
     [Fact]
     public void ACacheStoredUnderAnAliasOfUtcRunsAsUtcAndAnotherZoneIsStillRefused()
     {
-        var guard = () => Maintenance.CacheTimeZoneGuard.Require("Etc/UTC", ReportingTimeZone.FromId("utc"), "default");
+        var guard = () => CacheTimeZoneGuard.Require("Etc/UTC", ReportingTimeZone.FromId("utc"), "default");
         guard.Should().NotThrow();
-        FluentActions.Invoking(() => Maintenance.CacheTimeZoneGuard.Require("UTC", ReportingTimeZone.FromId("Etc/UTC"), "default")).Should().NotThrow();
-        FluentActions.Invoking(() => Maintenance.CacheTimeZoneGuard.Require("Etc/UTC", Berlin, "default")).Should().Throw<InvalidOperationException>();
+        FluentActions.Invoking(() => CacheTimeZoneGuard.Require("UTC", ReportingTimeZone.FromId("Etc/UTC"), "default")).Should().NotThrow();
+        FluentActions.Invoking(() => CacheTimeZoneGuard.Require("Etc/UTC", Berlin, "default")).Should().Throw<InvalidOperationException>();
     }
 }

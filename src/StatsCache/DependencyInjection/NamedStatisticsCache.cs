@@ -2,10 +2,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StatsCache.ChangeTracking;
 using StatsCache.Health;
+using StatsCache.Internal;
 using StatsCache.Maintenance;
 using StatsCache.Reads;
 
-namespace StatsCache.Internal;
+namespace StatsCache.DependencyInjection;
 
 /// <summary>
 /// The object graph of one named cache (<c>AddStatisticsCache("reporting", o => …)</c>): its readers, its
@@ -34,7 +35,7 @@ internal sealed class NamedStatisticsCache
         own.Make<Compressor>();
         own.Make<Verifier>();
         own.Make<FailedRunRecorder>();
-        own.Make<Storage.CacheTables>();
+        own.Make<CacheTables>();
         Cache = own.Make<StatisticsCache>();
     }
 

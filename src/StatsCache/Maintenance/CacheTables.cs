@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StatsCache.Internal;
+using StatsCache.Storage;
 
-namespace StatsCache.Storage;
+namespace StatsCache.Maintenance;
 
 /// <summary>Creates one cache's tables without migrations: <see cref="IStatisticsCache.GetCreateTablesScript"/> and <see cref="IStatisticsCache.EnsureTablesCreatedAsync"/>.</summary>
 internal sealed class CacheTables(CacheEnvironment env, ILogger<CacheTables> logger)

@@ -1,4 +1,4 @@
-namespace StatsCache.Maintenance;
+namespace StatsCache.Policy;
 
 /// <summary>
 /// Refuses to work on a cache built in another reporting time zone. Once hours are rolled up into

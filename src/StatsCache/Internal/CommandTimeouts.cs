@@ -1,4 +1,4 @@
-namespace StatsCache.Maintenance;
+namespace StatsCache.Internal;
 
 /// <summary>
 /// <see cref="StatisticsCacheOptions.CommandTimeout"/> as Npgsql's whole seconds. Set on every

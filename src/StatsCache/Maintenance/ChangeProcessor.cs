@@ -2,11 +2,12 @@ using System.Data;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using StatsCache.ChangeTracking;
 using StatsCache.Internal;
-using StatsCache.Maintenance;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
-namespace StatsCache.ChangeTracking;
+namespace StatsCache.Maintenance;
 
 /// <summary>
 /// Applies the source changes the triggers recorded: reconciles the range and experiments they
@@ -56,7 +57,7 @@ internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconcile
 
         DateTime? first = null, last = null;
         long[] experiments, sessions, teams;
-        await using (var pending = new NpgsqlCommand(ChangeTrackingSql.Pending(sql), connection) { CommandTimeout = Maintenance.CommandTimeouts.Seconds(env.Options) })
+        await using (var pending = new NpgsqlCommand(ChangeTrackingSql.Pending(sql), connection) { CommandTimeout = CommandTimeouts.Seconds(env.Options) })
         {
             pending.Parameters.AddWithValue("cache", env.Options.CacheName);
             pending.Parameters.AddWithValue("max_id", maxId);
@@ -72,12 +73,13 @@ internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconcile
         var changed = 0;
         if (first is { } from && last is { } to && experiments.Length > 0)
         {
-            var result = await reconciler.RunLockedAsync(connection, dailyFrom, hourlyFrom, watermark, from, to.AddHours(1), experiments, now, started, cancellationToken).ConfigureAwait(false);
+            var run = new LockedReconcile { DailyFrom = dailyFrom, HourlyFrom = hourlyFrom, Watermark = watermark, From = from, To = to.AddHours(1), Experiments = experiments, Now = now, Started = started };
+            var result = await reconciler.RunLockedAsync(connection, run, cancellationToken).ConfigureAwait(false);
             changed = result.Changes.Count;
         }
 
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = Maintenance.CommandTimeouts.Seconds(env.Options) };
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = CommandTimeouts.Seconds(env.Options) };
         if (sessions.Length > 0)
         {
             var recount = new NpgsqlBatchCommand(SessionTotalsSql.RecountSessions(sql));
