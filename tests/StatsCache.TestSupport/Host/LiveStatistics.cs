@@ -1,7 +1,7 @@
 using Npgsql;
 using StatsCache.Reads;
 
-namespace StatsCache.IntegrationTests.Host;
+namespace StatsCache.TestSupport.Host;
 
 /// <summary>
 /// The numbers computed live from the host's tables, the way a dashboard does it today with
