@@ -3,7 +3,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StatsCache.CitusTests.Infrastructure;
-using StatsCache.IntegrationTests.Host;
+using StatsCache.TestSupport.Host;
+using StatsCache.Maintenance;
+using StatsCache.Policy;
+using StatsCache.Reads;
 using StatsCache.Storage;
 using Xunit.Abstractions;
 

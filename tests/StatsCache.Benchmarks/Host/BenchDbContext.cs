@@ -1,8 +1,14 @@
 using Microsoft.EntityFrameworkCore;
+using StatsCache.TestSupport.Host;
 
 namespace StatsCache.Benchmarks.Host;
 
-/// <summary>The host's DbContext: its own tables, plus the cache's through <c>UseStatisticsCache()</c>.</summary>
+/// <summary>
+/// The host's DbContext: its own tables, plus the cache's through <c>UseStatisticsCache()</c>. The entities
+/// are the tests' (tests/StatsCache.TestSupport/Host); the mapping is the workload schema's
+/// (Workload/WorkloadSchema.cs creates the tables, Open-Chat-Studio-like as in the sample: a version tag
+/// names its message and its label is the <c>version</c> column), so the benchmark keeps its own context.
+/// </summary>
 public sealed class BenchDbContext(DbContextOptions<BenchDbContext> options) : DbContext(options)
 {
     public DbSet<Experiment> Experiments => Set<Experiment>();
@@ -35,7 +41,8 @@ public sealed class BenchDbContext(DbContextOptions<BenchDbContext> options) : D
             e.Property(x => x.Id).HasColumnName("id");
             e.Property(x => x.MessageId).HasColumnName("message_id");
             e.Property(x => x.SessionId).HasColumnName("session_id");
-            e.Property(x => x.Version).HasColumnName("version");
+            e.Ignore(x => x.TeamId);
+            e.Property(x => x.Label).HasColumnName("version");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
         });
         modelBuilder.UseStatisticsCache();

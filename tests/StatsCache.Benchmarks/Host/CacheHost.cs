@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using StatsCache.Benchmarks.Infrastructure;
+using StatsCache.Storage;
+using StatsCache.TestSupport.Host;
 
 namespace StatsCache.Benchmarks.Host;
 
@@ -13,8 +15,6 @@ namespace StatsCache.Benchmarks.Host;
 /// </summary>
 public sealed class CacheHost : IAsyncDisposable
 {
-    public const string HumanMessagesSql = "SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human";
-
     private readonly ServiceProvider _services;
 
     private CacheHost(ServiceProvider services, FakeTimeProvider clock)
@@ -36,10 +36,7 @@ public sealed class CacheHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
         services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString));
-        services.AddStatisticsCache(o => o.HumanMessages.Sql = HumanMessagesSql)
-            .UseDbContext<BenchDbContext>()
-            .MapSessions<ChatSession>(s => new { s.TeamId, s.ExperimentId, SessionId = s.Id, s.ParticipantId, s.CreatedAt })
-            .MapVersions<MessageVersion>(v => new { v.SessionId, v.Version, v.CreatedAt });
+        HostWiring.AddCache<BenchDbContext>(services, HostShape.GlobalSessionIds);
         return new CacheHost(services.BuildServiceProvider(), clock);
     }
 

@@ -1,17 +1,19 @@
 using Npgsql;
-using StatsCache.IntegrationTests.Infrastructure;
+using StatsCache.LocalPostgres;
+using StatsCache.TestSupport.Postgres;
 
 namespace StatsCache.Benchmarks.Infrastructure;
 
 /// <summary>
 /// Where the benchmark's database lives, found like the tests find theirs: an explicit
 /// <c>--connection</c> or the <c>STATSCACHE_TEST_CONNECTION</c> variable first; else a local cluster —
-/// kept in <c>--data-dir</c> when given (reused across runs), otherwise a throwaway one.
+/// kept in <c>--data-dir</c> when given (reused across runs), otherwise a throwaway one; both from the one
+/// launcher (tools/StatsCache.LocalPostgres) the test fixture and the sample host use.
 /// The database itself is <c>statscache_bench_&lt;size&gt;</c>, created if missing.
 /// </summary>
 internal sealed class BenchmarkServer : IAsyncDisposable
 {
-    public const string ConnectionVariable = "STATSCACHE_TEST_CONNECTION";
+    public const string ConnectionVariable = PostgresServer.ConnectionVariable;
 
     private readonly IAsyncDisposable? _owned;
 
@@ -41,12 +43,17 @@ internal sealed class BenchmarkServer : IAsyncDisposable
 
         if (!string.IsNullOrWhiteSpace(dataDirectory))
         {
-            var kept = await PersistentCluster.StartAsync(dataDirectory, log, ct);
-            return new BenchmarkServer(kept.ConnectionString, $"local cluster kept in {Path.GetFullPath(dataDirectory)}", kept);
+            // The reference workload (20M messages) is generated once and reused: the cluster outlives the run.
+            // A server an interrupted run left running is used, and stopped like one started here when the run ends.
+            var kept = await LocalPostgresCluster.StartOrAttachAsync(dataDirectory, new KeptClusterOptions { StopWhenAttached = true }, ct);
+            log(kept.StartedHere
+                ? $"{(kept.Created ? "created and started" : "started")} the cluster in {kept.RootDirectory} on port {kept.Port}"
+                : $"reusing the running cluster in {kept.RootDirectory} on port {kept.Port}");
+            return new BenchmarkServer(kept.ConnectionString, $"local cluster kept in {kept.RootDirectory}", kept);
         }
 
         log("starting a throwaway local cluster");
-        var cluster = await LocalPostgresCluster.StartAsync(ct);
+        var cluster = await LocalPostgresCluster.StartThrowawayAsync(ct);
         return new BenchmarkServer(cluster.ConnectionString, "throwaway local cluster", cluster);
     }
 

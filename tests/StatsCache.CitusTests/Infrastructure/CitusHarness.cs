@@ -5,7 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
-using StatsCache.IntegrationTests.Host;
+using StatsCache.TestSupport.Host;
+using StatsCache.Reads;
 
 namespace StatsCache.CitusTests.Infrastructure;
 
@@ -17,10 +18,8 @@ namespace StatsCache.CitusTests.Infrastructure;
 /// print every plan as a notice, collected in <see cref="Plans"/>. The host's own writes and the
 /// live oracle use a plain data source.
 /// </summary>
-public sealed class CitusHarness : IAsyncDisposable
+public sealed class CitusHarness : IHostUnderTest, IAsyncDisposable
 {
-    public const string HumanMessagesSql = "SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human";
-
     private readonly CitusCluster _cluster;
     private readonly ServiceProvider _services;
     private readonly NpgsqlDataSource _explained;
@@ -43,6 +42,9 @@ public sealed class CitusHarness : IAsyncDisposable
     }
 
     public string Schema { get; }
+
+    /// <summary>Always team-scoped: a host distributed by team keeps its ids unique within a team.</summary>
+    public HostShape Shape => HostShape.TeamScopedIds;
 
     public string ConnectionString { get; }
 
@@ -78,14 +80,7 @@ public sealed class CitusHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(clock);
         services.AddHealthChecks().AddStatisticsCache(degradedAfter: TimeSpan.FromMinutes(10), unhealthyAfter: TimeSpan.FromHours(1));
         services.AddDbContext<TeamScopedHostDbContext>(o => o.UseNpgsql(explained));
-        services.AddStatisticsCache(o =>
-            {
-                o.HumanMessages.Sql = HumanMessagesSql;
-                configure?.Invoke(o);
-            })
-            .UseDbContext<TeamScopedHostDbContext>()
-            .MapSessions<ChatSession>(s => new { s.TeamId, s.ExperimentId, SessionId = s.Id, s.ParticipantId, s.CreatedAt })
-            .MapVersions<MessageVersion>(v => new { v.TeamId, v.SessionId, Version = v.Label, v.CreatedAt });
+        HostWiring.AddCache<TeamScopedHostDbContext>(services, HostShape.TeamScopedIds, configure);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         await using (var scope = provider.CreateAsyncScope())
@@ -115,15 +110,6 @@ public sealed class CitusHarness : IAsyncDisposable
     }
 
     /// <summary>Asserts every experiment and session total of a team equals the live SQL, exactly.</summary>
-    public async Task AssertExactAsync(long team, string because = "", ReadMode mode = ReadMode.Cached)
-    {
-        var before = Now;
-        var liveExperiments = await Live.ExperimentsAsync(team, before);
-        var cachedExperiments = await Cache.GetExperimentTotalsAsync(team, liveExperiments.Keys, mode);
-        cachedExperiments.Should().BeEquivalentTo(liveExperiments, "{2} experiment totals of team {0} must equal the live query {1}", team, because, mode);
-
-        var liveSessions = await Live.SessionsAsync(team, before);
-        var cachedSessions = await Cache.GetSessionTotalsAsync(team, liveSessions.Keys, mode);
-        cachedSessions.Should().BeEquivalentTo(liveSessions, "{2} session totals of team {0} must equal the live query {1}", team, because, mode);
-    }
+    public Task AssertExactAsync(long team, string because = "", ReadMode mode = ReadMode.Cached) =>
+        ExactTotals.AssertExactAsync(this, team, because, mode);
 }

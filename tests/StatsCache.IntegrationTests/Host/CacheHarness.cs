@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using StatsCache.Reads;
 using StatsCache.IntegrationTests.Infrastructure;
 
 namespace StatsCache.IntegrationTests.Host;
@@ -10,7 +11,7 @@ namespace StatsCache.IntegrationTests.Host;
 /// wires it (bound to its DbContext, sessions and versions mapped from entity types, human
 /// messages from a SELECT), and a fake clock.
 /// </summary>
-public sealed class CacheHarness : IAsyncDisposable
+public sealed class CacheHarness : IHostUnderTest, IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
@@ -77,15 +78,6 @@ public sealed class CacheHarness : IAsyncDisposable
     }
 
     /// <summary>Asserts every experiment and session total of a team equals the live SQL, exactly.</summary>
-    public async Task AssertExactAsync(long team, string because = "", ReadMode mode = ReadMode.Cached)
-    {
-        var before = Now;
-        var liveExperiments = await Live.ExperimentsAsync(team, before);
-        var cachedExperiments = await Cache.GetExperimentTotalsAsync(team, liveExperiments.Keys, mode);
-        cachedExperiments.Should().BeEquivalentTo(liveExperiments, "{2} experiment totals of team {0} must equal the live query {1}", team, because, mode);
-
-        var liveSessions = await Live.SessionsAsync(team, before);
-        var cachedSessions = await Cache.GetSessionTotalsAsync(team, liveSessions.Keys, mode);
-        cachedSessions.Should().BeEquivalentTo(liveSessions, "{2} session totals of team {0} must equal the live query {1}", team, because, mode);
-    }
+    public Task AssertExactAsync(long team, string because = "", ReadMode mode = ReadMode.Cached) =>
+        ExactTotals.AssertExactAsync(this, team, because, mode);
 }

@@ -1,22 +1,26 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace StatsCache.IntegrationTests.Host;
+namespace StatsCache.TestSupport.Host;
 
 /// <summary>
-/// A host whose ids are unique only within a team: the same table and column names as
-/// <see cref="HostDbContext"/>, but sessions and experiments keyed (team_id, id) and version tags
-/// with a team_id column, mapped to the cache with <c>MapVersions(v =&gt; new { v.TeamId, … })</c>.
+/// The host application's own context: its tables in snake_case (as a naming convention would make
+/// them), plus the cache's tables through <c>UseStatisticsCache()</c>.
 /// </summary>
-public sealed class TeamScopedHostDbContext(DbContextOptions<TeamScopedHostDbContext> options) : DbContext(options)
+public sealed class HostDbContext(DbContextOptions<HostDbContext> options) : DbContext(options)
 {
+    public DbSet<Experiment> Experiments => Set<Experiment>();
+
     public DbSet<ChatSession> Sessions => Set<ChatSession>();
+
+    public DbSet<ChatMessage> Messages => Set<ChatMessage>();
+
+    public DbSet<MessageVersion> Versions => Set<MessageVersion>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Experiment>(e =>
         {
             e.ToTable("experiments");
-            e.HasKey(x => new { x.TeamId, x.Id });
             e.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
             e.Property(x => x.TeamId).HasColumnName("team_id");
             e.Property(x => x.Name).HasColumnName("name");
@@ -24,8 +28,7 @@ public sealed class TeamScopedHostDbContext(DbContextOptions<TeamScopedHostDbCon
         modelBuilder.Entity<ChatSession>(e =>
         {
             e.ToTable("chat_sessions");
-            e.HasKey(x => new { x.TeamId, x.Id });
-            e.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(x => x.Id).HasColumnName("id");
             e.Property(x => x.TeamId).HasColumnName("team_id");
             e.Property(x => x.ExperimentId).HasColumnName("experiment_id");
             e.Property(x => x.ParticipantId).HasColumnName("participant_id");
@@ -48,8 +51,9 @@ public sealed class TeamScopedHostDbContext(DbContextOptions<TeamScopedHostDbCon
         {
             e.ToTable("message_versions");
             e.Property(x => x.Id).HasColumnName("id");
-            e.Property(x => x.TeamId).HasColumnName("team_id");
             e.Property(x => x.SessionId).HasColumnName("session_id");
+            e.Ignore(x => x.TeamId);
+            e.Ignore(x => x.MessageId);
             e.Property(x => x.Label).HasColumnName("version_label");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             e.HasIndex(x => x.SessionId);

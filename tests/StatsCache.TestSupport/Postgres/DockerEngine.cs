@@ -1,4 +1,4 @@
-namespace StatsCache.IntegrationTests.Infrastructure;
+namespace StatsCache.TestSupport.Postgres;
 
 /// <summary>Cheap guess whether a Docker engine could answer, before paying for Testcontainers.</summary>
 internal static class DockerEngine

@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace StatsCache.IntegrationTests.Infrastructure;
+namespace StatsCache.LocalPostgres;
 
 /// <summary>Runs a child process to completion, draining its output without deadlocking.</summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     // A grandchild that keeps our pipes open (e.g. a server started without -l) must not hang us.
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);

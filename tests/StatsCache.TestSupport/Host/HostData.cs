@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Npgsql;
 
-namespace StatsCache.IntegrationTests.Host;
+namespace StatsCache.TestSupport.Host;
 
 /// <summary>Writes host rows straight into the host tables (the cache only ever reads them).</summary>
 /// <remarks>

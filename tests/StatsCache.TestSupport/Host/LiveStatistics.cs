@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace StatsCache.IntegrationTests.Host;
+namespace StatsCache.TestSupport.Host;
 
 /// <summary>
 /// The numbers computed live from the host's tables, the way a dashboard does it today with

@@ -1,4 +1,4 @@
-namespace StatsCache.IntegrationTests.Host;
+namespace StatsCache.TestSupport.Host;
 
 /// <summary>How the host keys its rows: the two shapes the cache must serve exactly.</summary>
 public enum HostShape

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
+using StatsCache.LocalPostgres;
 using Testcontainers.PostgreSql;
 
-namespace StatsCache.IntegrationTests.Infrastructure;
+namespace StatsCache.TestSupport.Postgres;
 
 /// <summary>
 /// One PostgreSQL server for the test run, found in this order: the
@@ -141,7 +142,7 @@ public sealed class PostgresServer : IAsyncLifetime
             }
         }
 
-        _cluster = await LocalPostgresCluster.StartAsync().ConfigureAwait(false);
+        _cluster = await LocalPostgresCluster.StartThrowawayAsync().ConfigureAwait(false);
         Use(
             LocalClusterSource,
             _cluster.ConnectionString,

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace StatsCache.IntegrationTests.Infrastructure;
+namespace StatsCache.LocalPostgres;
 
 /// <summary>Who we run as; PostgreSQL refuses to run as root.</summary>
-internal static class CurrentUser
+public static class CurrentUser
 {
     public static bool IsRoot { get; } = Environment.UserName == "root" || EffectiveUid() == 0;
 

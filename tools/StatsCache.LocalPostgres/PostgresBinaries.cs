@@ -1,12 +1,19 @@
-namespace StatsCache.IntegrationTests.Infrastructure;
+namespace StatsCache.LocalPostgres;
 
 /// <summary>Finds the PostgreSQL server tools and runs them as a user the server accepts.</summary>
-internal static class PostgresBinaries
+public static class PostgresBinaries
 {
     private const string DebianFallback = "/usr/lib/postgresql/15/bin";
 
     /// <summary>A directory holding both initdb and pg_ctl, so the two always match in version.</summary>
-    public static string LocateBinDirectory()
+    /// <exception cref="InvalidOperationException">No such directory.</exception>
+    public static string LocateBinDirectory() =>
+        TryLocateBinDirectory() ?? throw new InvalidOperationException(
+            $"PostgreSQL's initdb and pg_ctl were not found on PATH or in {DebianFallback}. " +
+            "Install the PostgreSQL server (apt-get install postgresql) or set STATSCACHE_TEST_CONNECTION.");
+
+    /// <summary>As <see cref="LocateBinDirectory"/>, or null when the server binaries are not installed.</summary>
+    public static string? TryLocateBinDirectory()
     {
         var pathDirectories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
@@ -14,7 +21,7 @@ internal static class PostgresBinaries
         // Debian keeps server tools off PATH unless linked; any installed major version will do.
         var versioned = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql")
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var major) ? major : 0)
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var major) ? major : 0)
                 .Select(d => Path.Combine(d, "bin"))
             : [];
 
@@ -26,9 +33,7 @@ internal static class PostgresBinaries
             }
         }
 
-        throw new InvalidOperationException(
-            $"PostgreSQL's initdb and pg_ctl were not found on PATH or in {DebianFallback}. " +
-            "Install the PostgreSQL server (apt-get install postgresql) or set STATSCACHE_TEST_CONNECTION.");
+        return null;
     }
 
     /// <summary>The command line that runs <paramref name="tool"/> as the postgres user when we are root.</summary>

@@ -1,7 +1,7 @@
-namespace StatsCache.IntegrationTests.Infrastructure;
+namespace StatsCache.LocalPostgres;
 
 /// <summary>Outcome of a finished child process.</summary>
-internal sealed record ProcessResult(string CommandLine, int ExitCode, string StandardOutput, string StandardError)
+public sealed record ProcessResult(string CommandLine, int ExitCode, string StandardOutput, string StandardError)
 {
     public bool Succeeded => ExitCode == 0;
 

@@ -1,4 +1,4 @@
-namespace StatsCache.IntegrationTests.Host;
+namespace StatsCache.TestSupport.Host;
 
 /// <summary>A host's session row, Open-Chat-Studio style.</summary>
 public sealed class ChatSession
@@ -28,6 +28,9 @@ public sealed class MessageVersion
 
     /// <summary>Only in the <see cref="HostShape.TeamScopedIds"/> shape (ignored by <see cref="HostDbContext"/>).</summary>
     public long TeamId { get; set; }
+
+    /// <summary>The tagged message: only in the benchmark's workload schema (ignored by the test hosts' contexts).</summary>
+    public long MessageId { get; set; }
 
     public long SessionId { get; set; }
     public string Label { get; set; } = "";
