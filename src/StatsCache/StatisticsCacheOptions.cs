@@ -108,6 +108,16 @@ public sealed class StatisticsCacheOptions
     public long BulkBuildMaxRows { get; set; } = 50_000_000;
 
     /// <summary>
+    /// Whether the batch reads (<c>GetExperimentTotalsAsync</c>, <c>GetSessionTotalsAsync</c>) are prepared, so
+    /// PostgreSQL parses and plans them once per connection instead of on every page (planning costs more than
+    /// running such a keyed lookup). Default <see langword="true"/>. Set it to <see langword="false"/> behind a
+    /// pooler that cannot keep prepared statements across transactions (PgBouncer in transaction mode before
+    /// 1.21, or without <c>max_prepared_statements</c>): there a prepared read fails with "prepared statement
+    /// does not exist".
+    /// </summary>
+    public bool PrepareReads { get; set; } = true;
+
+    /// <summary>
     /// The Npgsql data source the cache opens its connections from; it takes precedence over
     /// <see cref="ConnectionString"/> and over a bound DbContext's connection. Optional: a cache bound to a
     /// DbContext configured with <c>UseNpgsql(dataSource)</c> (or a data source registered in DI) already

@@ -150,7 +150,11 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
             // Prepared: the statement is parsed and planned once per physical connection, not on every page
             // (planning cost more than executing it). A no-op, without a round trip, once the pooled connection
             // has it; Npgsql keeps prepared statements across pooled reuse.
-            await gated.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            // Off (PrepareReads = false) behind a pooler that cannot keep prepared statements.
+            if (env.Options.PrepareReads)
+            {
+                await gated.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            }
             await using var reader = await gated.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var built = false;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

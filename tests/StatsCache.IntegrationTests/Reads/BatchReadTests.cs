@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 
@@ -34,6 +35,35 @@ public sealed class BatchReadTests(PostgresServer server)
         sessions[teamBSession].Should().BeEquivalentTo(SessionStats.Empty(teamBSession), "team 1 must not see team 2's session or its versions");
         (await h.Cache.GetExperimentBucketsAsync(1, 20)).Should().BeEmpty();
         (await h.Cache.GetExperimentTotalsAsync(2, [20]))[20].HumanMessageCount.Should().Be(7);
+    }
+
+    [Fact]
+    public async Task PreparedAndUnpreparedReadsAgreeWithTheLiveQueryAcrossRefreshesOnReusedConnections()
+    {
+        await using var h = await TwoTeamsAsync(server);
+        await using var unprepared = h.NewInstance(o => o.PrepareReads = false);
+        var plain = unprepared.GetRequiredService<IStatisticsCache>();
+
+        // Three rounds on the same pooled connections: a prepared read is planned once and still sees new rows.
+        for (var round = 0; round < 3; round++)
+        {
+            var live = await h.Live.ExperimentsAsync(1, h.Now);
+            var liveSessions = await h.Live.SessionsAsync(1, h.Now);
+            foreach (var cache in new[] { h.Cache, plain })
+            {
+                var experiments = await cache.GetExperimentTotalsAsync(1, [10, 20, 999]);
+                experiments[10].Should().Be(live[10], $"round {round}");
+                experiments[20].Should().Be(ExperimentStats.Empty(20));
+                experiments[999].Should().Be(ExperimentStats.Empty(999));
+                var sessions = await cache.GetSessionTotalsAsync(1, liveSessions.Keys);
+                sessions.Should().BeEquivalentTo(liveSessions, $"round {round}");
+            }
+
+            var session = await h.Data.AddSessionAsync(1, 10, 100 + round, h.Now);
+            await h.Data.AddMessagesAsync(1, 10, session, h.Now, round + 1, "v" + round);
+            h.Advance(TimeSpan.FromMinutes(30));
+            await h.Cache.RefreshAsync();
+        }
     }
 
     [Fact]
