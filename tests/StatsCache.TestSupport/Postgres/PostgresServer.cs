@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Npgsql;
 using StatsCache.LocalPostgres;
 using Testcontainers.PostgreSql;
@@ -37,9 +36,6 @@ public sealed class PostgresServer : IAsyncLifetime
 
     /// <summary>Human-readable detail for diagnostics: where the server is and why it was chosen.</summary>
     public string Description { get; private set; } = "not started";
-
-    /// <summary>How long obtaining the server took.</summary>
-    public TimeSpan StartupTime { get; private set; }
 
     public Task InitializeAsync() => EnsureStartedAsync();
 
@@ -115,13 +111,11 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private async Task StartCoreAsync()
     {
-        var stopwatch = Stopwatch.StartNew();
-
         var fromEnvironment = Environment.GetEnvironmentVariable(ConnectionVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
             await CheckReachableAsync(fromEnvironment).ConfigureAwait(false);
-            Use(EnvironmentSource, fromEnvironment, $"{EnvironmentSource}: {ConnectionVariable}", stopwatch);
+            Use(EnvironmentSource, fromEnvironment, $"{EnvironmentSource}: {ConnectionVariable}");
             return;
         }
 
@@ -131,7 +125,7 @@ public sealed class PostgresServer : IAsyncLifetime
             try
             {
                 _container = await StartContainerAsync().ConfigureAwait(false);
-                Use(TestcontainersSource, _container.GetConnectionString(), $"{TestcontainersSource}: {ContainerImage}", stopwatch);
+                Use(TestcontainersSource, _container.GetConnectionString(), $"{TestcontainersSource}: {ContainerImage}");
                 return;
             }
 #pragma warning disable CA1031 // Any container failure means "no usable Docker": fall through to a local cluster.
@@ -146,8 +140,7 @@ public sealed class PostgresServer : IAsyncLifetime
         Use(
             LocalClusterSource,
             _cluster.ConnectionString,
-            $"{LocalClusterSource}: {_cluster.RootDirectory}, port {_cluster.Port}, binaries {_cluster.BinDirectory} ({containerNote})",
-            stopwatch);
+            $"{LocalClusterSource}: {_cluster.RootDirectory}, port {_cluster.Port}, binaries {_cluster.BinDirectory} ({containerNote})");
     }
 
     private static async Task<PostgreSqlContainer> StartContainerAsync()
@@ -168,12 +161,11 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    private void Use(string source, string connectionString, string description, Stopwatch stopwatch)
+    private void Use(string source, string connectionString, string description)
     {
         _source = source;
         _connectionString = connectionString;
-        StartupTime = stopwatch.Elapsed;
-        Description = $"{description}; ready in {StartupTime.TotalSeconds:0.00} s";
+        Description = description;
     }
 
     private static async Task CheckReachableAsync(string connectionString)
