@@ -29,6 +29,13 @@ public sealed class StatisticsCacheOptions
     public VersionSourceOptions Versions { get; } = new();
 
     /// <summary>
+    /// The types of the host's ids (team, experiment, session, participant): <c>long</c> (default), <c>int</c> or
+    /// <c>Guid</c> each. Unset kinds come from the host's EF model when the sources are mapped from it. Read a cache
+    /// whose ids are not all <c>long</c> through <c>IStatisticsCache&lt;TTeamId, TExperimentId, TSessionId&gt;</c>.
+    /// </summary>
+    public KeyTypeOptions Keys { get; } = new();
+
+    /// <summary>
     /// How far behind the watermark each refresh re-reads, to count rows committed late by
     /// transactions that were still open during the previous refresh. Default 15 minutes;
     /// allowed 0 to less than <see cref="HourlyRetention"/>. Rows committed later than this behind

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StatsCache.Policy;
 using StatsCache.Sql;
 
 namespace StatsCache.Internal;
@@ -20,6 +21,7 @@ internal sealed class CacheEnvironment : IDisposable
         Options = options.Value; // validates: a bad option throws here, naming it
         (Connection, Sources) = Resolve(Options, marker, services);
         Tables = Sources.Tables!;
+        Keys = CacheKeys.Declared(Options.Keys); // TODO(keys-store): inferred from the EF model, checked against the declaration
         Sql = CacheSqlBuilder.Build(Options, Sources, Tables);
         LockKey = CacheLockKey.Of(Tables.State, Options.CacheName);
     }
@@ -40,6 +42,9 @@ internal sealed class CacheEnvironment : IDisposable
 
     /// <summary>The cache's own tables, as the model (or <see cref="StatisticsCacheOptions.Schema"/>) names them.</summary>
     public CacheTableNames Tables { get; }
+
+    /// <summary>The resolved types of the host's ids.</summary>
+    public CacheKeys Keys { get; }
 
     /// <summary>The schema of the cache's tables: the bound model's, or <see cref="StatisticsCacheOptions.Schema"/>; null is the search path.</summary>
     public string? TablesSchema => Sources.TablesSchema;
