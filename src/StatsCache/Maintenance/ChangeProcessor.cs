@@ -74,7 +74,7 @@ internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconcile
         if (first is { } from && last is { } to && experiments.Length > 0)
         {
             var run = new LockedReconcile { DailyFrom = dailyFrom, HourlyFrom = hourlyFrom, Watermark = watermark, From = from, To = to.AddHours(1), Experiments = experiments, Now = now, Started = started };
-            var result = await reconciler.RunLockedAsync(connection, run, cancellationToken).ConfigureAwait(false);
+            var result = await reconciler.RunLockedAsync<object, object>(connection, run, cancellationToken).ConfigureAwait(false);
             changed = result.Changes.Count;
         }
 

@@ -85,7 +85,7 @@ internal static class StateStore
     }
 
     /// <summary>A backfill starts: its plan (requested start, experiments, end, progress so far) goes in the row, so an interrupted one resumes.</summary>
-    public static NpgsqlBatchCommand StartBackfill(CacheSql sql, string cacheName, DateTime? requestedFrom, long[]? experiments, DateTime to, DateTime doneUntil, DateTime now)
+    public static NpgsqlBatchCommand StartBackfill(CacheSql sql, string cacheName, DateTime? requestedFrom, Array? experiments, DateTime to, DateTime doneUntil, DateTime now)
     {
         var command = new NpgsqlBatchCommand(StateSql.StartBackfill(sql));
         command.Parameters.AddWithValue("cache", cacheName);

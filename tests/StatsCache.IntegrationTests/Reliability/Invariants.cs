@@ -169,12 +169,12 @@ public static class Invariants
             sessions.Keys.Should().BeEquivalentTo(foreignSessions, "every requested id gets an entry");
             foreach (var totals in experiments.Values)
             {
-                totals.Should().Be(ExperimentStats.Empty(totals.ExperimentId), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+                totals.Should().Be(ExperimentStats.Empty, "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }
 
             foreach (var totals in sessions.Values)
             {
-                totals.Should().BeEquivalentTo(SessionStats.Empty(totals.SessionId), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+                totals.Should().BeEquivalentTo(SessionStats.Empty, "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }
             foreach (var id in foreignExperiments)
             {
