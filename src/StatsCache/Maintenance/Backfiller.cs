@@ -32,7 +32,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
     }
 
     /// <summary>The backfill proper, on a connection that already holds the maintenance lock.</summary>
-    internal async Task<BackfillResult> RunLockedAsync(NpgsqlConnection connection, CacheState state, BackfillRequest request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+    internal async Task<BackfillResult> RunLockedAsync(NpgsqlConnection connection, StateRow state, BackfillRequest request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var sql = env.Sql;
@@ -270,8 +270,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         }
     }
 
-    private static bool SameExperiments(long[]? stored, long[]? requested) =>
-        stored is null ? requested is null : requested is not null && stored.AsSpan().SequenceEqual(requested);
+    private static bool SameExperiments(Array? stored, long[]? requested) => KeyArrays.SameIds(stored, requested);
 
     private static async Task<DateTime?> EarliestSourceRowAsync(NpgsqlConnection connection, CacheSql sql, long[]? experiments, int timeout, CancellationToken cancellationToken)
     {

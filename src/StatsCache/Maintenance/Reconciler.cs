@@ -1,7 +1,6 @@
 using System.Data;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Policy;
 using StatsCache.Sql;
@@ -92,14 +91,14 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
     }
 
     /// <summary>Adds the chunk's per-experiment totals (a GROUP BY over our buckets, at most one row per experiment).</summary>
-    private async Task AddRangeTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BackfillChunk chunk, long[]? experiments, Dictionary<(long, long), ExperimentStats> totals, CancellationToken cancellationToken)
+    private async Task AddRangeTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BackfillChunk chunk, Array? experiments, Dictionary<(long, long), ExperimentStats> totals, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(ReconcileSql.RangeTotals(env.Sql, experiments is not null), connection, transaction) { CommandTimeout = CommandTimeouts.Seconds(env.Options) };
         command.Parameters.AddWithValue("from", chunk.From);
         command.Parameters.AddWithValue("to", chunk.To);
         if (experiments is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = experiments });
+            command.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
         }
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -133,7 +132,7 @@ internal sealed record LockedReconcile
     public required DateTime To { get; init; }
 
     /// <summary>The experiments to recompute, sorted and distinct; null for all.</summary>
-    public long[]? Experiments { get; init; }
+    public Array? Experiments { get; init; }
 
     public required DateTime Now { get; init; }
 

@@ -56,7 +56,7 @@ internal static class BulkBuildSql
     public static string Sessions(CacheSql sql)
     {
         var versions = sql.Versions is null
-            ? "SELECT NULL::bigint AS team_id, NULL::bigint AS session_id, '{}'::text[] AS versions WHERE false"
+            ? $"SELECT NULL::{sql.TeamType} AS team_id, NULL::{sql.SessionType} AS session_id, '{{}}'::text[] AS versions WHERE false"
             : $"""
               SELECT {sql.VersionTeam("v")} AS team_id, v.session_id, array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C") AS versions
                   FROM {sql.Versions} AS v

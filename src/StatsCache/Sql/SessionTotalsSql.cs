@@ -40,7 +40,7 @@ internal static class SessionTotalsSql
         }
 
         var rangeVersions = sql.Versions is null
-            ? "SELECT NULL::bigint AS team_id, NULL::bigint AS session_id, '{}'::text[] AS versions WHERE false"
+            ? $"SELECT NULL::{sql.TeamType} AS team_id, NULL::{sql.SessionType} AS session_id, '{{}}'::text[] AS versions WHERE false"
             : $"""
               SELECT {sql.VersionTeam("v")} AS team_id, v.session_id, array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C") AS versions
                   FROM {sql.Versions} AS v
@@ -265,7 +265,7 @@ internal static class SessionTotalsSql
             """;
         return $$"""
             WITH requested AS (
-                SELECT DISTINCT r.team_id, r.session_id FROM unnest(@teams::bigint[], @sessions::bigint[]) AS r(team_id, session_id)
+                SELECT DISTINCT r.team_id, r.session_id FROM unnest(@teams::{{sql.TeamType}}[], @sessions::{{sql.SessionType}}[]) AS r(team_id, session_id)
             ), current AS (
                 SELECT DISTINCT ON (s.team_id, s.session_id) s.session_id, s.team_id, s.experiment_id
                 FROM requested AS r
