@@ -50,11 +50,11 @@ internal static class KeyResolution
             {
                 var why = declaredType is not null
                     ? $"{option} is declared {resolved}"
-                    : $"the cache's tables store it as {resolved} ({fromModel?.Where} in the model)";
+                    : $"{option}: the cache's tables store it as {resolved} ({fromModel?.Where} in the model)";
                 var fix = declaredType is not null
                     ? $"declare {option} = {source.Type}, or map a property of type {CacheKeys.ClrType(resolved).Name}"
                     : $"map the cache's tables with modelBuilder.UseStatisticsCache<…>() with {CacheKeys.ClrType(source.Type).Name} for {kind}, or map a property of type {CacheKeys.ClrType(resolved).Name}";
-                problems.Add($"StatsCache: {option}: {why}, but {source.Where} is {source.Type}; {fix}.");
+                problems.Add($"StatsCache: {why}, but {source.Where} is {source.Type}; {fix}.");
             }
 
             return resolved;
