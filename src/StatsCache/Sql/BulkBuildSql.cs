@@ -65,7 +65,7 @@ internal static class BulkBuildSql
               """;
         return $$"""
             WITH messages AS (
-                SELECT m.team_id, m.session_id, max(m.experiment_id) AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
+                SELECT m.team_id, m.session_id, {{sql.MaxExperiment("m.experiment_id")}} AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
                 WHERE m.created_at >= @from AND m.created_at < @to
                 GROUP BY m.team_id, m.session_id

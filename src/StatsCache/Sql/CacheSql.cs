@@ -69,6 +69,20 @@ internal sealed record CacheSql(
     /// <summary>The SQL type of participant ids.</summary>
     public string ParticipantType => CacheKeys.SqlType(Keys.Participant);
 
+    /// <summary>
+    /// <c>max(expression)</c> of experiment ids (with an optional <c> FILTER (WHERE …)</c>): PostgreSQL has no max of
+    /// uuid, so for Guid ids it is the max of the canonical text in byte order (<c>COLLATE "C"</c>), which is uuid order,
+    /// cast back. The same pick either way: the greatest id.
+    /// </summary>
+    public string MaxExperiment(string expression, string filter = "") => Extreme("max", expression, filter, Keys.Experiment);
+
+    /// <summary><c>min(expression)</c> of experiment ids; see <see cref="MaxExperiment"/>.</summary>
+    public string MinExperiment(string expression, string filter = "") => Extreme("min", expression, filter, Keys.Experiment);
+
+    private static string Extreme(string aggregate, string expression, string filter, KeyType type) => type == KeyType.Guid
+        ? $"({aggregate}({expression}::text COLLATE \"C\"){filter})::uuid"
+        : $"{aggregate}({expression}){filter}";
+
     /// <summary>Quoted name of the table where change-tracking triggers record source changes.</summary>
     public string SourceChanges { get; init; } = "\"" + Storage.StorageTableNames.SourceChanges + "\"";
 

@@ -1,6 +1,6 @@
 -- BulkBuildSql/Sessions, for versions=versions-with-team, keys=guid (the same whatever the other settings). Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
 WITH messages AS (
-    SELECT m.team_id, m.session_id, max(m.experiment_id) AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
+    SELECT m.team_id, m.session_id, (max(m.experiment_id::text COLLATE "C"))::uuid AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
     FROM (SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role = 'user'
 ) AS m
     WHERE m.created_at >= @from AND m.created_at < @to

@@ -8,7 +8,7 @@ SELECT k.team_id, coalesce(k.experiment_id, tagged.experiment_id), k.session_id,
        ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(k.versions) AS x ORDER BY 1), @now
 FROM (
     SELECT k.team_id, k.session_id,
-           coalesce(max(k.experiment_id) FILTER (WHERE k.kind = 0), max(k.experiment_id) FILTER (WHERE k.kind = 1)) AS experiment_id,
+           coalesce((max(k.experiment_id::text COLLATE "C") FILTER (WHERE k.kind = 0))::uuid, (max(k.experiment_id::text COLLATE "C") FILTER (WHERE k.kind = 1))::uuid) AS experiment_id,
            bool_or(k.kind = 0) AS started_here, sum(k.messages) AS human_message_count, max(k.last_activity) AS last_activity,
            array_agg(k.version) FILTER (WHERE k.version IS NOT NULL) AS versions
     FROM (
@@ -29,7 +29,7 @@ FROM (
 ) AS k
 CROSS JOIN LATERAL (
     -- Only tags in the range (no start, no human message): the session's experiment, from the host.
-    SELECT min(x.experiment_id) AS experiment_id
+    SELECT (min(x.experiment_id::text COLLATE "C"))::uuid AS experiment_id
     FROM (SELECT t."team_id" AS team_id, t."experiment_id" AS experiment_id, t."session_id" AS session_id, t."user_id" AS participant_id, t."created_at" AS created_at FROM "app"."chat_sessions" AS t) AS x
     WHERE k.experiment_id IS NULL AND x.team_id = k.team_id AND x.session_id = k.session_id
 ) AS tagged

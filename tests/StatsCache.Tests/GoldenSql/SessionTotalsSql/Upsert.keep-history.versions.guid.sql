@@ -2,7 +2,7 @@
 WITH range_messages AS (
     -- Per session, not per (session, experiment): one row per session even if the source
     -- disagrees with itself about a session's experiment.
-    SELECT m.team_id, m.session_id, max(m.experiment_id) AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
+    SELECT m.team_id, m.session_id, (max(m.experiment_id::text COLLATE "C"))::uuid AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
     FROM (SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role = 'user'
 ) AS m
     WHERE m.created_at >= @from AND m.created_at < @to
