@@ -7,7 +7,7 @@ namespace StatsCache.Internal;
 /// <summary>
 /// The configured sources with entity mappings applied (table and column names read from the host's
 /// model), the names of our tables, and every problem found on the way. Run once, at start-up, by
-/// <see cref="EntityModelOptionsValidator"/> (so a Guid key or a bad name stops the host), which keeps the
+/// <see cref="EntityModelOptionsValidator"/> (so a key type the model or another source contradicts, or a bad name, stops the host), which keeps the
 /// result on the cache's marker for <see cref="CacheEnvironment"/> to build its SQL from (a cache bound to no
 /// DbContext, which that validator skips, is resolved when its environment is built). A source given as a LINQ query
 /// (<see cref="LinqSourceMapping"/>) is translated with the context instance of the first overload, once:
