@@ -43,8 +43,8 @@ internal sealed record CacheTableNames(string Buckets, string SessionStatistics,
     public static IReadOnlyEntityType? StateEntity(IModel model) => Find(model, typeof(CacheState), typeof(CacheState<>));
 
     /// <summary>
-    /// The key types of the cache's own entities in the host's model, with where each was read (for messages);
-    /// a kind is null when the model maps no entity carrying it.
+    /// The key types of the cache's own entities in the host's model (kind as the <see cref="KeyTypeOptions"/> member,
+    /// its type, and where it was read, for messages); a kind is missing when the model maps no entity carrying it.
     /// </summary>
     public static IReadOnlyList<(string Kind, KeyType Type, string Where)> KeyTypesOf(IModel model)
     {
