@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -85,6 +86,70 @@ public sealed class KeyTypeStorageTests(PostgresServer server, ITestOutputHelper
         await AddSessionAsync(db, Id, next++, 0, 1, 1, Start.AddMinutes(20), messages: 1);
         (await cache.RefreshAsync()).Skipped.Should().BeFalse();
         await AssertExactAsync(db, "after a refresh");
+    }
+
+    [Fact]
+    public async Task AGuidHostsModelDecidesTheKeysAndItsQueriesComposeTheGenericTotals()
+    {
+        var database = await server.CreateDatabaseAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(Start, TimeSpan.Zero));
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddDbContext<GuidHostContext>(o => o.UseNpgsql(database));
+        services.AddStatisticsCache(_ => { })
+            .UseDbContext<GuidHostContext>()
+            .MapSessions<GuidSession>(s => new { s.TeamId, s.ExperimentId, SessionId = s.Id, s.ParticipantId, s.CreatedAt })
+            .MapHumanMessages<GuidHumanMessage>(m => new { m.TeamId, m.ExperimentId, m.SessionId, m.CreatedAt });
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Invoking(v => v.Validate()).Should().NotThrow("the model says Guid for every kind, and the sources agree");
+        var ids = 0;
+        Guid NextId() => new($"00000000-0000-4000-8000-{++ids:D12}");
+        var (team, other) = (NextId(), NextId());
+        var experiments = new[] { NextId(), NextId(), NextId() };
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<GuidHostContext>();
+            await db.Database.EnsureCreatedAsync();
+            var i = 0;
+            foreach (var (t, e, at) in new[] { (team, 0, -30), (team, 0, -2), (team, 1, -1), (other, 2, -3), (team, 2, -5) })
+            {
+                var session = new GuidSession { Id = NextId(), TeamId = t, ExperimentId = experiments[e], ParticipantId = i++ % 2 == 0 ? team : other, CreatedAt = Start.AddDays(at) };
+                db.Add(session);
+                for (var m = 0; m <= e; m++)
+                {
+                    db.Add(new GuidHumanMessage { Id = NextId(), TeamId = t, ExperimentId = session.ExperimentId, SessionId = session.Id, CreatedAt = session.CreatedAt.AddMinutes(m + 1) });
+                }
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var cache = provider.GetRequiredService<IStatisticsCache>();
+        await cache.BackfillAsync();
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<GuidHostContext>();
+            var page = await db.Set<StatsCache.Storage.ExperimentStatistics<Guid, Guid>>()
+                .Where(t => t.TeamId == team)
+                .OrderByDescending(t => t.LastActivityOrMinValue).ThenBy(t => t.ExperimentId)
+                .Select(t => new { t.ExperimentId, t.SessionCount, t.ParticipantCount, t.HumanMessageCount, t.LastActivity })
+                .ToListAsync();
+            var live = await db.Set<GuidSession>().Where(s => s.TeamId == team)
+                .GroupBy(s => s.ExperimentId)
+                .Select(g => new
+                {
+                    ExperimentId = g.Key,
+                    SessionCount = (long)g.Count(),
+                    ParticipantCount = (long)g.Select(s => s.ParticipantId).Distinct().Count(),
+                    HumanMessageCount = (long)db.Set<GuidHumanMessage>().Count(m => m.TeamId == team && m.ExperimentId == g.Key),
+                    LastActivity = db.Set<GuidHumanMessage>().Where(m => m.TeamId == team && m.ExperimentId == g.Key).Max(m => (DateTime?)m.CreatedAt),
+                })
+                .ToListAsync();
+            page.Should().HaveCount(3).And.BeEquivalentTo(live, "the generic totals entity composes into the host's query like the long one");
+            page.Select(p => p.LastActivity).Should().BeInDescendingOrder();
+        }
     }
 
     [Fact]
@@ -200,6 +265,43 @@ public sealed class KeyTypeStorageTests(PostgresServer server, ITestOutputHelper
         }
 
         return rows;
+    }
+
+    public sealed class GuidSession
+    {
+        public Guid Id { get; set; }
+
+        public Guid TeamId { get; set; }
+
+        public Guid ExperimentId { get; set; }
+
+        public Guid? ParticipantId { get; set; }
+
+        public DateTime CreatedAt { get; set; }
+    }
+
+    public sealed class GuidHumanMessage
+    {
+        public Guid Id { get; set; }
+
+        public Guid TeamId { get; set; }
+
+        public Guid ExperimentId { get; set; }
+
+        public Guid SessionId { get; set; }
+
+        public DateTime CreatedAt { get; set; }
+    }
+
+    /// <summary>A Guid-keyed host: its own entities and the cache's, mapped with Guid ids (nothing declared in the options).</summary>
+    public sealed class GuidHostContext(DbContextOptions<GuidHostContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.Entity<GuidSession>().ToTable("guid_sessions");
+            modelBuilder.Entity<GuidHumanMessage>().ToTable("guid_human_messages");
+            modelBuilder.UseStatisticsCache<Guid, Guid, Guid, Guid>("guid_model_stats");
+        }
     }
 
     private static async Task ExecuteAsync(NpgsqlDataSource db, string sql)
