@@ -58,9 +58,11 @@ public sealed class KeyTypeStorageTests(PostgresServer server, ITestOutputHelper
             o.Keys.ExperimentId = keys;
             o.Keys.SessionId = keys;
             o.Keys.ParticipantId = keys;
+            o.ChangeTracking = true;
             o.Sessions.Table = "app_sessions";
             o.Sessions.SessionIdColumn = "id";
             o.HumanMessages.Sql = "SELECT team_id, experiment_id, session_id, created_at FROM app_messages WHERE is_human";
+            o.HumanMessages.ChangeTrackingTable = "app_messages";
         });
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         var cache = provider.GetRequiredService<IStatisticsCache>();
@@ -76,6 +78,7 @@ public sealed class KeyTypeStorageTests(PostgresServer server, ITestOutputHelper
             .And.Contain($"statscache_participant_first_seen.participant_id {sqlType}")
             .And.Contain($"statscache_source_changes.experiment_id {sqlType}")
             .And.Contain($"statscache_state.backfill_experiments {sqlType}[]");
+        await cache.EnableChangeTrackingAsync();
 
         await cache.BackfillAsync();
         await AssertExactAsync(db, "after the backfill");
@@ -86,6 +89,19 @@ public sealed class KeyTypeStorageTests(PostgresServer server, ITestOutputHelper
         await AddSessionAsync(db, Id, next++, 0, 1, 1, Start.AddMinutes(20), messages: 1);
         (await cache.RefreshAsync()).Skipped.Should().BeFalse();
         await AssertExactAsync(db, "after a refresh");
+
+        // The triggers record a late message of an old session in the host's types (their typed NULLs too).
+        await using (var late = db.CreateCommand("INSERT INTO app_messages (team_id, experiment_id, session_id, is_human, created_at) VALUES ($1, $2, $3, true, $4)"))
+        {
+            late.Parameters.AddWithValue(Id(Teams[0]));
+            late.Parameters.AddWithValue(Id(Experiments[0]));
+            late.Parameters.AddWithValue(Id(100));
+            late.Parameters.AddWithValue(Start.AddDays(-40).AddMinutes(30));
+            await late.ExecuteNonQueryAsync();
+        }
+
+        (await RowsAsync(db, "SELECT pg_typeof(team_id)::text, team_id::text, experiment_id::text, session_id::text FROM guid_stats.statscache_source_changes"))
+            .Should().Equal([$"{sqlType} | {Id(Teams[0])} | {Id(Experiments[0])} | {Id(100)}"]);
     }
 
     [Fact]
