@@ -33,7 +33,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
     }
 
     /// <summary>The backfill proper, on a connection that already holds the maintenance lock.</summary>
-    internal async Task<BackfillResult> RunLockedAsync<TExperimentId>(NpgsqlConnection connection, CacheState state, BackfillRequest<TExperimentId> request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+    internal async Task<BackfillResult> RunLockedAsync<TExperimentId>(NpgsqlConnection connection, StateRow state, BackfillRequest<TExperimentId> request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
         where TExperimentId : notnull
     {
         var started = time.GetTimestamp();
@@ -273,15 +273,14 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         }
     }
 
-    private static bool SameExperiments(Array? stored, Array? requested) =>
-        stored is null ? requested is null : requested is not null && System.Collections.StructuralComparisons.StructuralEqualityComparer.Equals(stored, requested);
+    private static bool SameExperiments(Array? stored, Array? requested) => KeyArrays.SameIds(stored, requested);
 
     private static async Task<DateTime?> EarliestSourceRowAsync(NpgsqlConnection connection, CacheSql sql, Array? experiments, int timeout, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(StateSql.EarliestSourceRow(sql, experiments is not null), connection) { CommandTimeout = timeout };
         if (experiments is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter("experiments", experiments));
+            command.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
         }
 
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);

@@ -22,7 +22,7 @@ internal sealed class CacheTables(CacheEnvironment env, ILogger<CacheTables> log
                 "Create these tables through the host's migrations (modelBuilder.UseStatisticsCache() and dotnet ef migrations add).");
         }
 
-        return CacheTablesScript.Generate(schema);
+        return CacheTablesScript.Generate(schema, env.Keys);
     }
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)

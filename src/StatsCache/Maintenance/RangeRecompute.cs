@@ -1,5 +1,5 @@
 using Npgsql;
-using NpgsqlTypes;
+using StatsCache.Storage;
 using StatsCache.Policy;
 using StatsCache.Sql;
 
@@ -121,7 +121,7 @@ internal static class RangeRecompute
         command.Parameters.AddWithValue("now", now);
         if (experiments is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter("experiments", experiments)); // typed by the array: bigint[], integer[] or uuid[]
+            command.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
         }
 
         return command;

@@ -108,7 +108,7 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         command.Parameters.AddWithValue("to", chunk.To);
         if (experiments is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter("experiments", experiments)); // typed by the array: bigint[], integer[] or uuid[]
+            command.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
         }
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -1,8 +1,8 @@
 using Npgsql;
-using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Policy;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
 namespace StatsCache.Maintenance;
 
@@ -19,7 +19,7 @@ internal static class VolumeReader
             command.Parameters.AddWithValue("to", to);
             if (experiments is not null)
             {
-                command.Parameters.Add(new NpgsqlParameter("experiments", experiments));
+                command.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
