@@ -65,43 +65,56 @@ public sealed class KeyTypeStorageTests(PostgresServer server, ITestOutputHelper
             o.HumanMessages.ChangeTrackingTable = "app_messages";
         });
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        var cache = provider.GetRequiredService<IStatisticsCache>();
+        // The cache's typed face: IStatisticsCache (long ids) would refuse these keys.
+        await (keys == KeyType.Guid
+            ? ExerciseAsync(provider.GetRequiredService<IStatisticsCache<Guid, Guid, Guid>>())
+            : ExerciseAsync(provider.GetRequiredService<IStatisticsCache<int, int, int>>()));
 
-        var script = cache.GetCreateTablesScript();
-        output.WriteLine(script);
-        script.Should().Contain($"team_id {sqlType} NOT NULL").And.NotContain("team_id bigint");
-        await cache.EnsureTablesCreatedAsync();
-        (await IdColumnTypesAsync(db)).Should().OnlyContain(c => c.EndsWith($" {sqlType}", StringComparison.Ordinal) || c.EndsWith($" {sqlType}[]", StringComparison.Ordinal))
-            .And.Contain($"statscache_experiment_buckets.team_id {sqlType}")
-            .And.Contain($"statscache_experiment_totals.experiment_id {sqlType}")
-            .And.Contain($"statscache_session_statistics.session_id {sqlType}")
-            .And.Contain($"statscache_participant_first_seen.participant_id {sqlType}")
-            .And.Contain($"statscache_source_changes.experiment_id {sqlType}")
-            .And.Contain($"statscache_state.backfill_experiments {sqlType}[]");
-        await cache.EnableChangeTrackingAsync();
-
-        await cache.BackfillAsync();
-        await AssertExactAsync(db, "after the backfill");
-
-        // Inside the refresh's window: a new session of a known participant (not new), a new participant, late messages.
-        clock.Advance(TimeSpan.FromMinutes(30));
-        await AddSessionAsync(db, Id, next++, 1, 2, 3, Start.AddMinutes(10), messages: 3);
-        await AddSessionAsync(db, Id, next++, 0, 1, 1, Start.AddMinutes(20), messages: 1);
-        (await cache.RefreshAsync()).Skipped.Should().BeFalse();
-        await AssertExactAsync(db, "after a refresh");
-
-        // The triggers record a late message of an old session in the host's types (their typed NULLs too).
-        await using (var late = db.CreateCommand("INSERT INTO app_messages (team_id, experiment_id, session_id, is_human, created_at) VALUES ($1, $2, $3, true, $4)"))
+        async Task ExerciseAsync<TId>(IStatisticsCache<TId, TId, TId> cache)
+            where TId : notnull
         {
-            late.Parameters.AddWithValue(Id(Teams[0]));
-            late.Parameters.AddWithValue(Id(Experiments[0]));
-            late.Parameters.AddWithValue(Id(100));
-            late.Parameters.AddWithValue(Start.AddDays(-40).AddMinutes(30));
-            await late.ExecuteNonQueryAsync();
-        }
 
-        (await RowsAsync(db, "SELECT pg_typeof(team_id)::text, team_id::text, experiment_id::text, session_id::text FROM guid_stats.statscache_source_changes"))
-            .Should().Equal([$"{sqlType} | {Id(Teams[0])} | {Id(Experiments[0])} | {Id(100)}"]);
+            var script = cache.GetCreateTablesScript();
+            output.WriteLine(script);
+            script.Should().Contain($"team_id {sqlType} NOT NULL").And.NotContain("team_id bigint");
+            await cache.EnsureTablesCreatedAsync();
+            (await IdColumnTypesAsync(db)).Should().OnlyContain(c => c.EndsWith($" {sqlType}", StringComparison.Ordinal) || c.EndsWith($" {sqlType}[]", StringComparison.Ordinal))
+                .And.Contain($"statscache_experiment_buckets.team_id {sqlType}")
+                .And.Contain($"statscache_experiment_totals.experiment_id {sqlType}")
+                .And.Contain($"statscache_session_statistics.session_id {sqlType}")
+                .And.Contain($"statscache_participant_first_seen.participant_id {sqlType}")
+                .And.Contain($"statscache_source_changes.experiment_id {sqlType}")
+                .And.Contain($"statscache_state.backfill_experiments {sqlType}[]");
+            await cache.EnableChangeTrackingAsync();
+
+            await cache.BackfillAsync();
+            await AssertExactAsync(db, "after the backfill");
+
+            // Inside the refresh's window: a new session of a known participant (not new), a new participant, late messages.
+            clock.Advance(TimeSpan.FromMinutes(30));
+            await AddSessionAsync(db, Id, next++, 1, 2, 3, Start.AddMinutes(10), messages: 3);
+            await AddSessionAsync(db, Id, next++, 0, 1, 1, Start.AddMinutes(20), messages: 1);
+            (await cache.RefreshAsync()).Skipped.Should().BeFalse();
+            await AssertExactAsync(db, "after a refresh");
+
+            // The triggers record a late message of an old session in the host's types (their typed NULLs too).
+            await using (var late = db.CreateCommand("INSERT INTO app_messages (team_id, experiment_id, session_id, is_human, created_at) VALUES ($1, $2, $3, true, $4)"))
+            {
+                late.Parameters.AddWithValue(Id(Teams[0]));
+                late.Parameters.AddWithValue(Id(Experiments[0]));
+                late.Parameters.AddWithValue(Id(100));
+                late.Parameters.AddWithValue(Start.AddDays(-40).AddMinutes(30));
+                await late.ExecuteNonQueryAsync();
+            }
+
+            (await RowsAsync(db, "SELECT pg_typeof(team_id)::text, team_id::text, experiment_id::text, session_id::text FROM guid_stats.statscache_source_changes"))
+                .Should().Equal([$"{sqlType} | {Id(Teams[0])} | {Id(Experiments[0])} | {Id(100)}"]);
+
+            // The next refresh recomputes what the triggers recorded, reading the changed experiments in the host's type.
+            (await cache.RefreshAsync()).Skipped.Should().BeFalse();
+            await AssertExactAsync(db, "after the tracked late message");
+            (await RowsAsync(db, "SELECT count(*)::text FROM guid_stats.statscache_source_changes")).Should().Equal(["0"]);
+        }
     }
 
     [Fact]
@@ -141,7 +154,7 @@ public sealed class KeyTypeStorageTests(PostgresServer server, ITestOutputHelper
             await db.SaveChangesAsync();
         }
 
-        var cache = provider.GetRequiredService<IStatisticsCache>();
+        var cache = provider.GetRequiredService<IStatisticsCache<Guid, Guid, Guid>>();
         await cache.BackfillAsync();
 
         await using (var scope = provider.CreateAsyncScope())
