@@ -230,10 +230,10 @@ public static class Commands
 
         // The range's totals before and after, per changed experiment: what a late or deleted row moved.
         Console.WriteLine(Invariant($"{"team",5} {"experiment",10}  {"sessions",-17} {"participants",-17} {"human msgs",-17}"));
-        foreach (var c in r.Changes.OrderBy(c => c.TeamId).ThenBy(c => c.After.ExperimentId))
+        foreach (var c in r.Changes.OrderBy(c => c.TeamId).ThenBy(c => c.ExperimentId))
         {
             Console.WriteLine(Invariant(
-                $"{c.TeamId,5} {c.After.ExperimentId,10}  {Change(c.Before.SessionCount, c.After.SessionCount),-17} {Change(c.Before.ParticipantCount, c.After.ParticipantCount),-17} {Change(c.Before.HumanMessageCount, c.After.HumanMessageCount),-17}"));
+                $"{c.TeamId,5} {c.ExperimentId,10}  {Change(c.Before.SessionCount, c.After.SessionCount),-17} {Change(c.Before.ParticipantCount, c.After.ParticipantCount),-17} {Change(c.Before.HumanMessageCount, c.After.HumanMessageCount),-17}"));
         }
 
         return 0;

@@ -1,13 +1,30 @@
 namespace StatsCache;
 
 /// <summary>
-/// A statistics cache over the host's sessions and human messages: batch reads for list pages,
-/// and the maintenance operations a host schedules. Resolve it from DI (it is a singleton and
-/// thread-safe); register it with <c>services.AddStatisticsCache(...)</c>.
+/// A statistics cache over the host's sessions and human messages, for a host whose ids are <c>long</c>:
+/// batch reads for list pages, and the maintenance operations a host schedules. Resolve it from DI (it is a
+/// singleton and thread-safe); register it with <c>services.AddStatisticsCache(...)</c>. Every member is the
+/// one of <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}"/> with <c>long</c> ids; a host
+/// whose team, experiment or session ids are <c>int</c> or <c>Guid</c> resolves that one instead.
 /// </summary>
-public interface IStatisticsCache
+public interface IStatisticsCache : IStatisticsCache<long, long, long>;
+
+/// <summary>
+/// A statistics cache over the host's sessions and human messages, read with the host's own id types: batch
+/// reads for list pages, and the maintenance operations a host schedules. Resolve it from DI with the key types
+/// of the cache (<see cref="StatisticsCacheOptions.Keys"/>, or the host's EF model): e.g.
+/// <c>IStatisticsCache&lt;Guid, Guid, Guid&gt;</c>; other type arguments throw at resolution, naming the right
+/// ones. It is a singleton and thread-safe; register it with <c>services.AddStatisticsCache(...)</c>.
+/// </summary>
+/// <typeparam name="TTeamId">The type of the host's team ids: <c>int</c>, <c>long</c> or <c>Guid</c>.</typeparam>
+/// <typeparam name="TExperimentId">The type of the host's experiment ids.</typeparam>
+/// <typeparam name="TSessionId">The type of the host's session ids.</typeparam>
+public interface IStatisticsCache<TTeamId, TExperimentId, TSessionId>
+    where TTeamId : notnull
+    where TExperimentId : notnull
+    where TSessionId : notnull
 {
-#pragma warning disable RS0026 // Overloads with an optional CancellationToken each: the .NET convention; these shipped in 0.1.0 (only their result types were renamed since).
+#pragma warning disable RS0026 // Overloads with an optional CancellationToken each: the .NET convention; the long-keyed ones shipped in 0.1.0 on IStatisticsCache, which now inherits them from here.
     /// <summary>
     /// Totals of a page of experiments of one team, in one round trip. Every requested id has an
     /// entry; ids without recorded activity in <paramref name="teamId"/> — unknown ids and ids of
@@ -15,23 +32,23 @@ public interface IStatisticsCache
     /// empty result; duplicates are ignored; tens of thousands of ids work (one array parameter).
     /// </summary>
     /// <remarks>Read in <see cref="StatisticsCacheOptions.DefaultReadMode"/> (by default as fresh as the last refresh, see <see cref="CacheStatus.Watermark"/>).</remarks>
-    Task<IReadOnlyDictionary<long, ExperimentStats>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<TExperimentId, ExperimentStats>> GetExperimentTotalsAsync(TTeamId teamId, IEnumerable<TExperimentId>? experimentIds, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Totals of a page of experiments read in the given <paramref name="mode"/>: cached, real-time
     /// (cached plus the source rows since the last refresh; live before the first build) or live.
-    /// Same id rules and result as <see cref="GetExperimentTotalsAsync(long, IEnumerable{long}?, CancellationToken)"/>.
+    /// Same id rules and result as <see cref="GetExperimentTotalsAsync(TTeamId, IEnumerable{TExperimentId}?, CancellationToken)"/>.
     /// </summary>
-    Task<IReadOnlyDictionary<long, ExperimentStats>> GetExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<TExperimentId, ExperimentStats>> GetExperimentTotalsAsync(TTeamId teamId, IEnumerable<TExperimentId>? experimentIds, ReadMode mode, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Totals of a page of sessions of one team (human messages, last activity, versions), in one
-    /// round trip. Same id rules as <see cref="GetExperimentTotalsAsync(long, IEnumerable{long}?, CancellationToken)"/>.
+    /// round trip. Same id rules as <see cref="GetExperimentTotalsAsync(TTeamId, IEnumerable{TExperimentId}?, CancellationToken)"/>.
     /// </summary>
-    Task<IReadOnlyDictionary<long, SessionStats>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<TSessionId, SessionStats>> GetSessionTotalsAsync(TTeamId teamId, IEnumerable<TSessionId>? sessionIds, CancellationToken cancellationToken = default);
 
     /// <summary>Totals of a page of sessions read in the given <paramref name="mode"/> (see <see cref="ReadMode"/>).</summary>
-    Task<IReadOnlyDictionary<long, SessionStats>> GetSessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<TSessionId, SessionStats>> GetSessionTotalsAsync(TTeamId teamId, IEnumerable<TSessionId>? sessionIds, ReadMode mode, CancellationToken cancellationToken = default);
 #pragma warning restore RS0026
 
     /// <summary>
@@ -41,14 +58,14 @@ public interface IStatisticsCache
     /// its own size and span — values are never split or invented. Every requested id gets an entry.
     /// </summary>
     /// <exception cref="ArgumentException">The range is empty or reversed, or a time is not UTC.</exception>
-    Task<IReadOnlyDictionary<long, IReadOnlyList<SeriesPoint>>> GetExperimentSeriesAsync(long teamId, IEnumerable<long>? experimentIds, SeriesRequest request, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<TExperimentId, IReadOnlyList<SeriesPoint>>> GetExperimentSeriesAsync(TTeamId teamId, IEnumerable<TExperimentId>? experimentIds, SeriesRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Trend series of one session's human messages, computed live from the host's messages of that
     /// session (sessions are kept as one row each, not bucketed; one session's messages are a cheap
     /// index range scan). New participants and sessions are zero in these points.
     /// </summary>
-    Task<IReadOnlyList<SeriesPoint>> GetSessionSeriesAsync(long teamId, long sessionId, SeriesRequest request, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<SeriesPoint>> GetSessionSeriesAsync(TTeamId teamId, TSessionId sessionId, SeriesRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Incremental refresh: re-reads the source from the watermark minus
@@ -76,11 +93,11 @@ public interface IStatisticsCache
     /// lock if another instance holds it. Never lowers a count: a range whose raw rows the host has
     /// since purged keeps its statistics.
     /// </summary>
-    /// <exception cref="ArgumentException"><see cref="BackfillRequest.From"/> is not UTC, or is after now (<see cref="ArgumentOutOfRangeException"/>).</exception>
-    Task<BackfillResult> BackfillAsync(BackfillRequest? request = null, IProgress<BackfillProgress>? progress = null, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException"><see cref="BackfillRequest{TExperimentId}.From"/> is not UTC, or is after now (<see cref="ArgumentOutOfRangeException"/>).</exception>
+    Task<BackfillResult> BackfillAsync(BackfillRequest<TExperimentId>? request = null, IProgress<BackfillProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Repairs a range on demand: recomputes [<see cref="ReconcileRequest.From"/>, <see cref="ReconcileRequest.To"/>)
+    /// Repairs a range on demand: recomputes [<see cref="ReconcileRequest{TExperimentId}.From"/>, <see cref="ReconcileRequest{TExperimentId}.To"/>)
     /// (widened to whole stored buckets, cut at the watermark) from the source, for all or some
     /// experiments, one committed chunk (≤ one month) at a time, and reports the experiments whose
     /// statistics over the range changed. Catches rows committed later than the look-back; with
@@ -89,7 +106,7 @@ public interface IStatisticsCache
     /// </summary>
     /// <exception cref="ArgumentException">The range is empty or reversed, or a time is not UTC.</exception>
     /// <exception cref="InvalidOperationException">The cache was never built.</exception>
-    Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken = default);
+    Task<ReconcileResult<TTeamId, TExperimentId>> ReconcileAsync(ReconcileRequest<TExperimentId> request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Installs (or replaces) the change-tracking triggers on the host's source tables: per-statement
@@ -113,7 +130,7 @@ public interface IStatisticsCache
     string GetChangeTrackingScript();
 
     /// <summary>The stored buckets of one experiment of one team, oldest first (for admin / "show" views).</summary>
-    Task<IReadOnlyList<BucketStats>> GetExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<BucketStats>> GetExperimentBucketsAsync(TTeamId teamId, TExperimentId experimentId, CancellationToken cancellationToken = default);
 
     /// <summary>Watermark and its lag, bucket counts by size, backfill state and the latest runs.</summary>
     Task<CacheStatus> GetStatusAsync(int recentRuns = 20, CancellationToken cancellationToken = default);
@@ -131,7 +148,7 @@ public interface IStatisticsCache
     /// </summary>
     /// <exception cref="ArgumentException">A time is not UTC, or the range is reversed.</exception>
     /// <exception cref="InvalidOperationException">The cache was never built.</exception>
-    Task<VerifyResult> VerifyAsync(VerifyRequest? request = null, CancellationToken cancellationToken = default);
+    Task<VerifyResult<TTeamId, TExperimentId>> VerifyAsync(VerifyRequest? request = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The DDL of this cache's tables and indexes in its schema (<see cref="StatisticsCacheOptions.Schema"/>, or the

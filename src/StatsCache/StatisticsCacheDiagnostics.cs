@@ -26,13 +26,13 @@ public static class StatisticsCacheDiagnostics
     /// <summary>The names of the spans (activities), one per call of <see cref="IStatisticsCache"/>.</summary>
     public static class Spans
     {
-        /// <summary>A refresh (<see cref="IStatisticsCache.RefreshAsync"/>); a first build's backfill chunks are its children.</summary>
+        /// <summary>A refresh (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.RefreshAsync"/>); a first build's backfill chunks are its children.</summary>
         public const string Refresh = "statscache.refresh";
 
-        /// <summary>A compression (<see cref="IStatisticsCache.CompressAsync"/>).</summary>
+        /// <summary>A compression (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.CompressAsync"/>).</summary>
         public const string Compress = "statscache.compress";
 
-        /// <summary>A backfill (<see cref="IStatisticsCache.BackfillAsync"/>).</summary>
+        /// <summary>A backfill (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.BackfillAsync"/>).</summary>
         public const string Backfill = "statscache.backfill";
 
         /// <summary>
@@ -42,34 +42,34 @@ public static class StatisticsCacheDiagnostics
         /// </summary>
         public const string BackfillChunk = "statscache.backfill.chunk";
 
-        /// <summary>A reconcile (<see cref="IStatisticsCache.ReconcileAsync"/>).</summary>
+        /// <summary>A reconcile (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.ReconcileAsync"/>).</summary>
         public const string Reconcile = "statscache.reconcile";
 
-        /// <summary>A verify (<see cref="IStatisticsCache.VerifyAsync"/>); its repairs run inside it.</summary>
+        /// <summary>A verify (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.VerifyAsync"/>); its repairs run inside it.</summary>
         public const string Verify = "statscache.verify";
 
-        /// <summary>Installing the change-tracking triggers (<see cref="IStatisticsCache.EnableChangeTrackingAsync"/>).</summary>
+        /// <summary>Installing the change-tracking triggers (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.EnableChangeTrackingAsync"/>).</summary>
         public const string EnableChangeTracking = "statscache.change_tracking.enable";
 
-        /// <summary>Removing the change-tracking triggers (<see cref="IStatisticsCache.DisableChangeTrackingAsync"/>).</summary>
+        /// <summary>Removing the change-tracking triggers (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.DisableChangeTrackingAsync"/>).</summary>
         public const string DisableChangeTracking = "statscache.change_tracking.disable";
 
-        /// <summary>A read of experiment totals (<see cref="IStatisticsCache.GetExperimentTotalsAsync(long, IEnumerable{long}?, ReadMode, CancellationToken)"/>).</summary>
+        /// <summary>A read of experiment totals (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetExperimentTotalsAsync(TTeamId, IEnumerable{TExperimentId}?, ReadMode, CancellationToken)"/>).</summary>
         public const string ReadExperimentTotals = "statscache.read.experiment_totals";
 
-        /// <summary>A read of session totals (<see cref="IStatisticsCache.GetSessionTotalsAsync(long, IEnumerable{long}?, ReadMode, CancellationToken)"/>).</summary>
+        /// <summary>A read of session totals (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetSessionTotalsAsync(TTeamId, IEnumerable{TSessionId}?, ReadMode, CancellationToken)"/>).</summary>
         public const string ReadSessionTotals = "statscache.read.session_totals";
 
-        /// <summary>A read of experiment series (<see cref="IStatisticsCache.GetExperimentSeriesAsync"/>).</summary>
+        /// <summary>A read of experiment series (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetExperimentSeriesAsync"/>).</summary>
         public const string ReadExperimentSeries = "statscache.read.experiment_series";
 
-        /// <summary>A read of one session's series (<see cref="IStatisticsCache.GetSessionSeriesAsync"/>).</summary>
+        /// <summary>A read of one session's series (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetSessionSeriesAsync"/>).</summary>
         public const string ReadSessionSeries = "statscache.read.session_series";
 
-        /// <summary>A read of an experiment's buckets (<see cref="IStatisticsCache.GetExperimentBucketsAsync"/>).</summary>
+        /// <summary>A read of an experiment's buckets (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetExperimentBucketsAsync"/>).</summary>
         public const string ReadExperimentBuckets = "statscache.read.experiment_buckets";
 
-        /// <summary>A read of the cache's status (<see cref="IStatisticsCache.GetStatusAsync"/>).</summary>
+        /// <summary>A read of the cache's status (<see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetStatusAsync"/>).</summary>
         public const string ReadStatus = "statscache.read.status";
     }
 

@@ -54,14 +54,14 @@ public sealed class StatisticsCacheOptions
     /// (<see cref="SourceDeletions.KeepHistory"/>, default: a retention purge never erases
     /// history) or follow the source (<see cref="SourceDeletions.Mirror"/>: privacy erasure
     /// lowers the totals). Deletions older than the refresh window are seen by
-    /// <see cref="IStatisticsCache.ReconcileAsync"/> or by change tracking.
+    /// <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.ReconcileAsync"/> or by change tracking.
     /// </summary>
     public SourceDeletions Deletions { get; set; } = SourceDeletions.KeepHistory;
 
     /// <summary>
     /// Apply the source changes recorded by the change-tracking triggers on every refresh (default
-    /// false). Install the triggers with <see cref="IStatisticsCache.EnableChangeTrackingAsync"/> or
-    /// the script of <see cref="IStatisticsCache.GetChangeTrackingScript"/>. They record inserts and
+    /// false). Install the triggers with <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.EnableChangeTrackingAsync"/> or
+    /// the script of <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetChangeTrackingScript"/>. They record inserts and
     /// updates of rows older than the refresh window (and deletions, when mirroring them), so late
     /// rows, moved rows and erasures are recomputed by the next refresh, not only by a reconcile.
     /// </summary>

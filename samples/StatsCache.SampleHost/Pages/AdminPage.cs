@@ -9,7 +9,7 @@ using static StatsCache.SampleHost.Pages.Html;
 namespace StatsCache.SampleHost.Pages;
 
 /// <summary>
-/// <c>/admin</c> and its sub-pages: the cache's state (one <see cref="IStatisticsCache.GetStatusAsync"/>
+/// <c>/admin</c> and its sub-pages: the cache's state (one <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetStatusAsync"/>
 /// call), charts of refresh durations and of bucket counts over time, the recent runs and verify
 /// results, the options; <c>/admin/compare?team=N</c> puts cached, real-time and live totals side by
 /// side with their timings; <c>/admin/teams/{t}/experiments/{e}</c> lists one chatbot's buckets;

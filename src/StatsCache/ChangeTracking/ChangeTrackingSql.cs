@@ -71,8 +71,8 @@ internal static class ChangeTrackingSql
                 SELECT format('%I.%I', n.nspname, c.relname) INTO state_name
                 FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE c.oid = state_oid;
                 EXECUTE replace(replace(replace($statscache_ddl$
-            {{Function(table, cacheName)}}
-            COMMENT ON FUNCTION @schema@.{{function}}() IS '{{Version(table, cacheName)}}';
+            {{Function(sql, table, cacheName)}}
+            COMMENT ON FUNCTION @schema@.{{function}}() IS '{{Version(sql, table, cacheName)}}';
             REVOKE ALL ON FUNCTION @schema@.{{function}}() FROM PUBLIC;
             {{triggers}}
             DELETE FROM @changes@ WHERE cache_name = '{{cacheName}}' AND {{MarkerCondition}};
@@ -117,8 +117,8 @@ internal static class ChangeTrackingSql
     }
 
     /// <summary>What the installed function of <paramref name="table"/> must carry as its comment for the options in force.</summary>
-    public static string Version(TrackedTable table, string cacheName) =>
-        CodeVersion + " " + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Function(table, cacheName))))[..16];
+    public static string Version(CacheSql sql, TrackedTable table, string cacheName) =>
+        CodeVersion + " " + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Function(sql, table, cacheName))))[..16];
 
     /// <summary>
     /// Problems with the installed change tracking of a cache, one row (text) each; no row when it is
@@ -131,7 +131,7 @@ internal static class ChangeTrackingSql
     {
         string L(string value) => "'" + value + "'";
         var expected = tables.SelectMany(t => ChangeTrackingNames.Operations.Take(recordDeletions ? 3 : 2).Select(op =>
-            $"({L(t.QualifiedName)}, {L(ChangeTrackingNames.Trigger(cacheName, t.Role, op))}, {L(ChangeTrackingNames.Function(cacheName, t.Role))}, {L(Version(t, cacheName))}, " +
+            $"({L(t.QualifiedName)}, {L(ChangeTrackingNames.Trigger(cacheName, t.Role, op))}, {L(ChangeTrackingNames.Function(cacheName, t.Role))}, {L(Version(sql, t, cacheName))}, " +
             L(op == "delete" ? "which records deletions (StatisticsCacheOptions.Deletions = Mirror)" : $"which records {op}s") + ")"));
         var unexpected = recordDeletions
             ? ["(NULL::text, NULL::text)"]
@@ -240,12 +240,12 @@ internal static class ChangeTrackingSql
     /// The trigger function of one cache and table, with <c>@schema@</c>, <c>@changes@</c> and
     /// <c>@state@</c> for our schema and tables, filled in at install time.
     /// </summary>
-    private static string Function(TrackedTable table, string cacheName)
+    private static string Function(CacheSql sql, TrackedTable table, string cacheName)
     {
         var function = ChangeTrackingNames.Quote(ChangeTrackingNames.Function(cacheName, table.Role));
         string Record(string rows) => $"""
                             INSERT INTO @changes@ (cache_name, team_id, experiment_id, session_id, changed_at)
-                            SELECT DISTINCT '{cacheName}', {table.TeamId ?? "NULL::bigint"}, {table.ExperimentId ?? "NULL::bigint"}, r.{table.SessionId}, date_trunc('hour', r.{table.CreatedAt}, 'UTC')
+                            SELECT DISTINCT '{cacheName}', {table.TeamId ?? $"NULL::{sql.TeamType}"}, {table.ExperimentId ?? $"NULL::{sql.ExperimentType}"}, r.{table.SessionId}, date_trunc('hour', r.{table.CreatedAt}, 'UTC')
                             FROM {rows} AS r
                             WHERE r.{table.CreatedAt} < since;
             """;

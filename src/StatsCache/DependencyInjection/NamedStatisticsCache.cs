@@ -36,12 +36,19 @@ internal sealed class NamedStatisticsCache
         own.Make<Verifier>();
         own.Make<FailedRunRecorder>();
         own.Make<CacheTables>();
-        Cache = own.Make<StatisticsCache>();
+        Engine = own.Make<StatisticsCacheEngine>();
+        _cache = new Lazy<IStatisticsCache>(() => new StatisticsCache(Engine));
     }
 
     public CacheEnvironment Environment { get; }
 
-    public IStatisticsCache Cache { get; }
+    /// <summary>The cache's operations, behind its typed faces.</summary>
+    public StatisticsCacheEngine Engine { get; }
+
+    /// <summary>The long-keyed face; built when first resolved, so that a cache with other key types fails only if it is asked for.</summary>
+    public IStatisticsCache Cache => _cache.Value;
+
+    private readonly Lazy<IStatisticsCache> _cache;
 
     /// <summary>The named cache's environment, over its named options (validated when first read: a bad option throws, naming the cache).</summary>
     public static CacheEnvironment EnvironmentOf(string name, IServiceProvider services) => new(

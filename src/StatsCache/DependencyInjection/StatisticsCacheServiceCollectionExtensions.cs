@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StatsCache.DependencyInjection;
 using StatsCache;
 using StatsCache.ChangeTracking;
+using StatsCache.Hosting;
 using StatsCache.Internal;
 using StatsCache.Maintenance;
 using StatsCache.Reads;
@@ -50,7 +51,10 @@ public static class StatisticsCacheServiceCollectionExtensions
         services.TryAddSingleton<Verifier>();
         services.TryAddSingleton<StatsCache.Health.FailedRunRecorder>();
         services.TryAddSingleton<CacheTables>();
+        services.TryAddSingleton<StatisticsCacheEngine>();
+        services.TryAddSingleton<IScheduledMaintenance>(static sp => sp.GetRequiredService<StatisticsCacheEngine>());
         services.TryAddSingleton<IStatisticsCache, StatisticsCache>();
+        services.TryAdd(ServiceDescriptor.Singleton(typeof(IStatisticsCache<,,>), typeof(StatisticsCache<,,>)));
         return new StatisticsCacheBuilder(services, marker);
     }
 
@@ -92,6 +96,7 @@ public static class StatisticsCacheServiceCollectionExtensions
         services.TryAddKeyedSingleton(name, (sp, key) => NamedStatisticsCache.EnvironmentOf((string)key!, sp));
         services.TryAddKeyedSingleton(name, (sp, key) => new NamedStatisticsCache((string)key!, sp));
         services.TryAddKeyedSingleton(name, (sp, key) => sp.GetRequiredKeyedService<NamedStatisticsCache>(key).Cache);
+        services.TryAdd(ServiceDescriptor.KeyedSingleton(typeof(IStatisticsCache<,,>), name, typeof(NamedTypedStatisticsCache<,,>)));
         return new StatisticsCacheBuilder(services, marker);
     }
 

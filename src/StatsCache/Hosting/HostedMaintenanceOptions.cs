@@ -13,14 +13,14 @@ namespace StatsCache;
 /// </remarks>
 public sealed class HostedMaintenanceOptions
 {
-    /// <summary>How often <see cref="IStatisticsCache.RefreshAsync"/> runs. Default 2 minutes; allowed 1 second to 24 hours (the health check degrades after 10 minutes without a refresh).</summary>
+    /// <summary>How often <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.RefreshAsync"/> runs. Default 2 minutes; allowed 1 second to 24 hours (the health check degrades after 10 minutes without a refresh).</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How often <see cref="IStatisticsCache.CompressAsync"/> runs. Default 1 hour; allowed 1 second to 31 days.</summary>
+    /// <summary>How often <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.CompressAsync"/> runs. Default 1 hour; allowed 1 second to 31 days.</summary>
     public TimeSpan CompressInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How often <see cref="IStatisticsCache.VerifyAsync"/> checks (and repairs) the last day before the refresh window
+    /// How often <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.VerifyAsync"/> checks (and repairs) the last day before the refresh window
     /// (<see cref="VerifyRequest.LastDay"/>). Default 1 day; <see langword="null"/> or zero disables it; otherwise allowed 1 minute to 366 days.
     /// </summary>
     public TimeSpan? VerifyInterval { get; set; } = TimeSpan.FromDays(1);

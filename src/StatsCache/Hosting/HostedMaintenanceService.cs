@@ -13,19 +13,19 @@ namespace StatsCache.Hosting;
 /// </summary>
 internal sealed class HostedMaintenanceService : BackgroundService
 {
-    private readonly IStatisticsCache _cache;
+    private readonly IScheduledMaintenance _cache;
     private readonly HostedMaintenanceOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<HostedMaintenanceService> _logger;
     private readonly Random _random;
 
-    public HostedMaintenanceService(IStatisticsCache cache, IOptions<HostedMaintenanceOptions> options, TimeProvider time, ILogger<HostedMaintenanceService> logger)
+    public HostedMaintenanceService(IScheduledMaintenance cache, IOptions<HostedMaintenanceOptions> options, TimeProvider time, ILogger<HostedMaintenanceService> logger)
         : this(cache, options, time, logger, Random.Shared)
     {
     }
 
     // random draws the start jitter (a seeded one in tests).
-    internal HostedMaintenanceService(IStatisticsCache cache, IOptions<HostedMaintenanceOptions> options, TimeProvider time, ILogger<HostedMaintenanceService> logger, Random random)
+    internal HostedMaintenanceService(IScheduledMaintenance cache, IOptions<HostedMaintenanceOptions> options, TimeProvider time, ILogger<HostedMaintenanceService> logger, Random random)
     {
         _cache = cache;
         _options = options.Value;
@@ -83,7 +83,7 @@ internal sealed class HostedMaintenanceService : BackgroundService
     }
 
     /// <summary>Runs one operation; returns when it is due next (its start plus its interval).</summary>
-    private async Task<DateTimeOffset> RunAsync<T>(string operation, TimeSpan interval, Func<CancellationToken, Task<T>> run, CancellationToken stoppingToken)
+    private async Task<DateTimeOffset> RunAsync(string operation, TimeSpan interval, Func<CancellationToken, Task> run, CancellationToken stoppingToken)
     {
         var next = _time.GetUtcNow() + interval;
         try

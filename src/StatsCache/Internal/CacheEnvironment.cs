@@ -21,8 +21,8 @@ internal sealed class CacheEnvironment : IDisposable
         Options = options.Value; // validates: a bad option throws here, naming it
         (Connection, Sources) = Resolve(Options, marker, services);
         Tables = Sources.Tables!;
-        Keys = CacheKeys.Declared(Options.Keys); // TODO(keys-store): inferred from the EF model, checked against the declaration
-        Sql = CacheSqlBuilder.Build(Options, Sources, Tables);
+        Keys = Sources.Keys;
+        Sql = CacheSqlBuilder.Build(Options, Sources, Tables, Keys);
         LockKey = CacheLockKey.Of(Tables.State, Options.CacheName);
     }
 

@@ -7,7 +7,7 @@ namespace StatsCache.Internal;
 /// <summary>The cache's statement inputs (<see cref="CacheSql"/>) from its resolved sources and table names.</summary>
 internal static class CacheSqlBuilder
 {
-    public static CacheSql Build(StatisticsCacheOptions options, SourceResolution sources, CacheTableNames tables)
+    public static CacheSql Build(StatisticsCacheOptions options, SourceResolution sources, CacheTableNames tables, CacheKeys keys)
     {
         var versions = sources.Versions;
         return new CacheSql(
@@ -21,6 +21,7 @@ internal static class CacheSqlBuilder
             VersionsHaveTeam = versions.IsConfigured && versions.HasTeam,
             SourceChanges = tables.SourceChanges,
             Totals = tables.Totals,
+            Keys = keys,
         };
     }
 }

@@ -18,27 +18,71 @@ internal sealed record CacheTableNames(string Buckets, string SessionStatistics,
         SqlIdentifier.QuoteQualified(schema, StorageTableNames.ExperimentTotals));
 
     /// <summary>
-    /// The names the host's model gives our tables. The change table is optional in a host's model (older
-    /// migrations): default name in the state table's schema.
+    /// The names the host's model gives our tables: the long-keyed entities of <c>UseStatisticsCache()</c>, or
+    /// the closed generic ones of <c>UseStatisticsCache&lt;TTeamId, TExperimentId, TSessionId, TParticipantId&gt;()</c>.
+    /// The change table is optional in a host's model (older migrations): default name in the state table's schema.
     /// </summary>
     /// <exception cref="InvalidOperationException">An entity is missing or a name is not a plain identifier.</exception>
     public static CacheTableNames FromModel(IModel model)
     {
+        var changes = Find(model, typeof(SourceChange), typeof(SourceChange<,,>));
         var names = new CacheTableNames(
-            Of<ExperimentBucket>(model), Of<SessionStatistics>(model), Of<ParticipantFirstSeen>(model), Of<CacheState>(model), Of<MaintenanceRun>(model),
-            model.FindEntityType(typeof(SourceChange)) is { } changes
+            Of(model, typeof(ExperimentBucket), typeof(ExperimentBucket<,>)),
+            Of(model, typeof(SessionStatistics), typeof(SessionStatistics<,,>)),
+            Of(model, typeof(ParticipantFirstSeen), typeof(ParticipantFirstSeen<,,>)),
+            Of(model, typeof(CacheState), typeof(CacheState<>)),
+            Of(model, typeof(MaintenanceRun), null),
+            changes is not null
                 ? Quote(typeof(SourceChange), changes.GetSchema(), changes.GetTableName()!)
-                : Quote(typeof(SourceChange), model.FindEntityType(typeof(CacheState))?.GetSchema(), StorageTableNames.SourceChanges),
-            Of<ExperimentStatistics>(model));
+                : Quote(typeof(SourceChange), StateEntity(model)?.GetSchema(), StorageTableNames.SourceChanges),
+            Of(model, typeof(ExperimentStatistics), typeof(ExperimentStatistics<,>)));
         return names;
     }
 
-    private static string Of<T>(IModel model)
+    /// <summary>The model's state entity (long-keyed or generic), or null when it maps none.</summary>
+    public static IReadOnlyEntityType? StateEntity(IModel model) => Find(model, typeof(CacheState), typeof(CacheState<>));
+
+    /// <summary>
+    /// The key types of the cache's own entities in the host's model (kind as the <see cref="KeyTypeOptions"/> member,
+    /// its type, and where it was read, for messages); a kind is missing when the model maps no entity carrying it.
+    /// </summary>
+    public static IReadOnlyList<(string Kind, KeyType Type, string Where)> KeyTypesOf(IModel model)
     {
-        var entityType = model.FindEntityType(typeof(T))
+        var found = new List<(string, KeyType, string)>();
+        void Add(string kind, IReadOnlyEntityType? entity, string property)
+        {
+            if (entity?.FindProperty(property) is { } p && Policy.CacheKeys.Of(p.ClrType) is { } type)
+            {
+                found.Add((kind, type, $"{Display(entity.ClrType)}.{property}"));
+            }
+        }
+
+        var buckets = Find(model, typeof(ExperimentBucket), typeof(ExperimentBucket<,>));
+        var sessions = Find(model, typeof(SessionStatistics), typeof(SessionStatistics<,,>));
+        var firstSeen = Find(model, typeof(ParticipantFirstSeen), typeof(ParticipantFirstSeen<,,>));
+        Add("TeamId", buckets, nameof(ExperimentBucket.TeamId));
+        Add("ExperimentId", buckets, nameof(ExperimentBucket.ExperimentId));
+        Add("SessionId", sessions, nameof(Storage.SessionStatistics.SessionId));
+        Add("ParticipantId", firstSeen, nameof(ParticipantFirstSeen.ParticipantId));
+        return found;
+    }
+
+    /// <summary>A CLR type as C# writes it: <c>ExperimentBucket&lt;Guid, Guid&gt;</c>.</summary>
+    public static string Display(Type type) => type.IsGenericType
+        ? type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)] + "<" + string.Join(", ", type.GetGenericArguments().Select(Display)) + ">"
+        : type.Name;
+
+    /// <summary>The entity of <paramref name="plain"/>, or of any closed <paramref name="generic"/> (one per model).</summary>
+    private static IReadOnlyEntityType? Find(IModel model, Type plain, Type? generic) =>
+        model.FindEntityType(plain)
+        ?? (generic is null ? null : model.GetEntityTypes().FirstOrDefault(e => e.ClrType.IsGenericType && e.ClrType.GetGenericTypeDefinition() == generic));
+
+    private static string Of(IModel model, Type plain, Type? generic)
+    {
+        var entityType = Find(model, plain, generic)
             ?? throw new InvalidOperationException(
-                $"StatsCache: the DbContext's model has no {typeof(T).Name}; call modelBuilder.UseStatisticsCache() in OnModelCreating and add a migration.");
-        return Quote(typeof(T), entityType.GetSchema(), entityType.GetTableName()!);
+                $"StatsCache: the DbContext's model has no {plain.Name}; call modelBuilder.UseStatisticsCache() in OnModelCreating and add a migration.");
+        return Quote(plain, entityType.GetSchema(), entityType.GetTableName()!);
     }
 
     private static string Quote(Type entity, string? schema, string table)

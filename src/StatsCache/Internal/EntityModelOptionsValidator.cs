@@ -6,7 +6,8 @@ namespace StatsCache.Internal;
 
 /// <summary>
 /// Resolves entity-mapped sources and our table names against the bound DbContext's model when the
-/// options are validated — at host start-up (ValidateOnStart) — so an unsupported key type (Guid), a
+/// options are validated — at host start-up (ValidateOnStart) — so an unsupported key type, key types that
+/// disagree (the declaration, the cache's entities, the sources: see <see cref="KeyResolution"/>), a
 /// name that is not a plain identifier, or a read model reading a renamed table stops the host with a
 /// message naming the entity and member, instead of failing the first refresh. Sources given as LINQ
 /// queries are translated to SQL here, with an instance of the bound context.

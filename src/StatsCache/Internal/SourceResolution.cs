@@ -7,7 +7,7 @@ namespace StatsCache.Internal;
 /// <summary>
 /// The configured sources with entity mappings applied (table and column names read from the host's
 /// model), the names of our tables, and every problem found on the way. Run once, at start-up, by
-/// <see cref="EntityModelOptionsValidator"/> (so a Guid key or a bad name stops the host), which keeps the
+/// <see cref="EntityModelOptionsValidator"/> (so a key type the model or another source contradicts, or a bad name, stops the host), which keeps the
 /// result on the cache's marker for <see cref="CacheEnvironment"/> to build its SQL from (a cache bound to no
 /// DbContext, which that validator skips, is resolved when its environment is built). A source given as a LINQ query
 /// (<see cref="LinqSourceMapping"/>) is translated with the context instance of the first overload, once:
@@ -22,6 +22,14 @@ internal sealed record SourceResolution(
 {
     /// <summary>The schema of the cache's tables: the bound model's (where it puts the state table), else <see cref="StatisticsCacheOptions.Schema"/>.</summary>
     public string? TablesSchema { get; init; }
+
+    /// <summary>
+    /// The key types of the host's ids, per kind: declared (<see cref="StatisticsCacheOptions.Keys"/>), else those of the
+    /// cache's own entities in the bound model (the types our tables are created with), else those the sources' EF
+    /// mappings give, else <see cref="KeyType.Int64"/>. Every source and the declaration must agree with them (an integer
+    /// source fits a wider integer kind); a disagreement is a problem naming both sides (<see cref="KeyResolution"/>).
+    /// </summary>
+    public Policy.CacheKeys Keys { get; init; } = Policy.CacheKeys.Int64;
 
     /// <param name="options">The options as configured.</param>
     /// <param name="marker">The entity mappings.</param>
@@ -43,6 +51,8 @@ internal sealed record SourceResolution(
         var versions = Copy(options.Versions);
         var problems = new List<string>();
         var failed = new HashSet<SourceRole>(); // a mapping that failed has said what is wrong; "neither Table nor Sql" would only add noise
+        var sourceKeys = new List<SourceKey>();
+        IReadOnlyList<(string Kind, KeyType Type, string Where)> modelKeys = [];
         CacheTableNames? tables = null;
         var schema = options.Schema;
         if (model is not null)
@@ -58,13 +68,13 @@ internal sealed record SourceResolution(
                 var before = problems.Count;
                 if (mapping is LinqSourceMapping linq)
                 {
-                    problems.AddRange(ApplyLinq(linq, target, translator, marker.Describe));
+                    problems.AddRange(ApplyLinq(linq, target, translator, marker.Describe, sourceKeys));
                 }
                 else
                 {
                     try
                     {
-                        EntityModelSourceResolver.Apply(model, mapping, target);
+                        sourceKeys.AddRange(EntityModelSourceResolver.Apply(model, mapping, target));
                     }
                     catch (InvalidOperationException e)
                     {
@@ -78,7 +88,8 @@ internal sealed record SourceResolution(
                 }
             }
 
-            schema = model.FindEntityType(typeof(Storage.CacheState))?.GetSchema();
+            schema = CacheTableNames.StateEntity(model)?.GetSchema();
+            modelKeys = CacheTableNames.KeyTypesOf(model);
             try
             {
                 tables = CacheTableNames.FromModel(model);
@@ -96,11 +107,12 @@ internal sealed record SourceResolution(
         problems.AddRange(SourceRelation.Validate(sessions, "Sessions", required: !failed.Contains(SourceRole.Sessions))
             .Concat(SourceRelation.Validate(messages, "HumanMessages", required: !failed.Contains(SourceRole.HumanMessages)))
             .Concat(SourceRelation.Validate(versions, "Versions", required: false)));
-        return new SourceResolution(sessions, messages, versions, tables, problems) { TablesSchema = schema };
+        var keys = KeyResolution.Resolve(options.Keys, modelKeys, sourceKeys, problems);
+        return new SourceResolution(sessions, messages, versions, tables, problems) { TablesSchema = schema, Keys = keys };
     }
 
     /// <summary>A LINQ source becomes a SELECT source with the canonical column names (its ChangeTrackingTable and Schema stay as configured).</summary>
-    private static IEnumerable<string> ApplyLinq(LinqSourceMapping mapping, SourceOptions target, (DbContext Context, Microsoft.Extensions.Logging.ILogger? Logger)? translator, string cache)
+    private static IEnumerable<string> ApplyLinq(LinqSourceMapping mapping, SourceOptions target, (DbContext Context, Microsoft.Extensions.Logging.ILogger? Logger)? translator, string cache, List<SourceKey> keys)
     {
         var translation = translator is { } t ? mapping.Translate(t.Context, t.Logger, cache) : mapping.Translated;
         if (translation is null)
@@ -113,6 +125,7 @@ internal sealed record SourceResolution(
             return translation.Problems;
         }
 
+        keys.AddRange(translation.Keys);
         target.Table = null;
         target.Sql = sql;
         if (target is VersionSourceOptions versions)

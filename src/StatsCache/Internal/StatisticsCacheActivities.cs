@@ -26,7 +26,7 @@ internal static class StatisticsCacheActivities
     }
 
     /// <summary>Starts the span of a read of <paramref name="cacheName"/>, scoped to <paramref name="teamId"/> when it is.</summary>
-    public static Activity? StartRead(string name, string cacheName, long? teamId, ReadMode? mode)
+    public static Activity? StartRead(string name, string cacheName, object? teamId, ReadMode? mode)
     {
         var activity = Source.StartActivity(name, ActivityKind.Internal);
         if (activity is not null)
@@ -34,7 +34,8 @@ internal static class StatisticsCacheActivities
             activity.SetTag(Names.Tags.CacheName, cacheName);
             if (teamId is { } team)
             {
-                activity.SetTag(Names.Tags.TeamId, team);
+                // Integers as they are; a Guid as its text (exporters take primitive tag values only).
+                activity.SetTag(Names.Tags.TeamId, team is Guid guid ? guid.ToString() : team);
             }
 
             if (mode is { } m)

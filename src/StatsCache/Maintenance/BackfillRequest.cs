@@ -2,8 +2,13 @@ using StatsCache.Policy;
 
 namespace StatsCache;
 
-/// <summary>What to backfill. The default request (<c>new BackfillRequest()</c>) backfills everything.</summary>
-public sealed record BackfillRequest
+/// <summary>
+/// What to backfill, for a cache whose experiment ids are <typeparamref name="TExperimentId"/> (<c>int</c>,
+/// <c>long</c> or <c>Guid</c>). The default request backfills everything. With <c>long</c> ids, use <see cref="BackfillRequest"/>.
+/// </summary>
+/// <typeparam name="TExperimentId">The type of the host's experiment ids.</typeparam>
+public record BackfillRequest<TExperimentId>
+    where TExperimentId : notnull
 {
     /// <summary>
     /// Recompute from this instant (UTC) on; null: from the first source row. Allowed from 1970-01-01 to now.
@@ -11,7 +16,7 @@ public sealed record BackfillRequest
     public DateTime? From { get; init; }
 
     /// <summary>Only these experiments; null: all (and the watermark moves to the end of the backfill).</summary>
-    public IReadOnlyCollection<long>? ExperimentIds { get; init; }
+    public IReadOnlyCollection<TExperimentId>? ExperimentIds { get; init; }
 
     /// <summary>Checks the request before anything runs; a caller's mistake is an <see cref="ArgumentException"/> naming it.</summary>
     internal void Validate(DateTime now)
@@ -24,3 +29,6 @@ public sealed record BackfillRequest
         }
     }
 }
+
+/// <summary>What to backfill, for a cache with <c>long</c> experiment ids. <c>new BackfillRequest()</c> backfills everything.</summary>
+public sealed record BackfillRequest : BackfillRequest<long>;

@@ -20,7 +20,8 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
 {
     public const string Operation = "backfill";
 
-    public async Task<BackfillResult> BackfillAsync(BackfillRequest request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+    public async Task<BackfillResult> BackfillAsync<TExperimentId>(BackfillRequest<TExperimentId> request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+        where TExperimentId : notnull
     {
         var now = time.GetUtcNow().UtcDateTime;
         request.Validate(now);
@@ -32,7 +33,8 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
     }
 
     /// <summary>The backfill proper, on a connection that already holds the maintenance lock.</summary>
-    internal async Task<BackfillResult> RunLockedAsync(NpgsqlConnection connection, CacheState state, BackfillRequest request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+    internal async Task<BackfillResult> RunLockedAsync<TExperimentId>(NpgsqlConnection connection, StateRow state, BackfillRequest<TExperimentId> request, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+        where TExperimentId : notnull
     {
         var started = time.GetTimestamp();
         var sql = env.Sql;
@@ -45,7 +47,8 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
             throw new ArgumentOutOfRangeException(nameof(request), request.From, $"request.From ({request.From:O}) is after the database's clock ({now:O}); there is nothing to backfill.");
         }
 
-        var experiments = request.ExperimentIds?.Distinct().Order().ToArray();
+        // A typed array of the host's ids (long[], int[], Guid[]): the statements' parameter takes its type.
+        Array? experiments = request.ExperimentIds?.Distinct().Order().ToArray();
         if (experiments is { Length: 0 })
         {
             return new BackfillResult { Resumed = false, From = null, To = now, Chunks = 0, RowsWritten = 0, Duration = time.GetElapsedTime(started) };
@@ -270,15 +273,14 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         }
     }
 
-    private static bool SameExperiments(long[]? stored, long[]? requested) =>
-        stored is null ? requested is null : requested is not null && stored.AsSpan().SequenceEqual(requested);
+    private static bool SameExperiments(Array? stored, Array? requested) => KeyArrays.SameIds(stored, requested);
 
-    private static async Task<DateTime?> EarliestSourceRowAsync(NpgsqlConnection connection, CacheSql sql, long[]? experiments, int timeout, CancellationToken cancellationToken)
+    private static async Task<DateTime?> EarliestSourceRowAsync(NpgsqlConnection connection, CacheSql sql, Array? experiments, int timeout, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(StateSql.EarliestSourceRow(sql, experiments is not null), connection) { CommandTimeout = timeout };
         if (experiments is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = experiments });
+            command.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
         }
 
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);

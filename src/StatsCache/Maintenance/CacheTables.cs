@@ -5,7 +5,7 @@ using StatsCache.Storage;
 
 namespace StatsCache.Maintenance;
 
-/// <summary>Creates one cache's tables without migrations: <see cref="IStatisticsCache.GetCreateTablesScript"/> and <see cref="IStatisticsCache.EnsureTablesCreatedAsync"/>.</summary>
+/// <summary>Creates one cache's tables without migrations: <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetCreateTablesScript"/> and <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.EnsureTablesCreatedAsync"/>.</summary>
 internal sealed class CacheTables(CacheEnvironment env, ILogger<CacheTables> logger)
 {
     /// <summary>Namespace of the two-key advisory lock that serialises the DDL: "stdd".</summary>
@@ -22,7 +22,7 @@ internal sealed class CacheTables(CacheEnvironment env, ILogger<CacheTables> log
                 "Create these tables through the host's migrations (modelBuilder.UseStatisticsCache() and dotnet ef migrations add).");
         }
 
-        return CacheTablesScript.Generate(schema);
+        return CacheTablesScript.Generate(schema, env.Keys);
     }
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)

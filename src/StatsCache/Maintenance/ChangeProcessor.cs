@@ -1,7 +1,6 @@
 using System.Data;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 using StatsCache.ChangeTracking;
 using StatsCache.Internal;
 using StatsCache.Sql;
@@ -56,7 +55,7 @@ internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconcile
         }
 
         DateTime? first = null, last = null;
-        long[] experiments, sessions, teams;
+        Array experiments, sessions, teams; // typed arrays of the kinds' key types (long[], int[] or Guid[])
         await using (var pending = new NpgsqlCommand(ChangeTrackingSql.Pending(sql), connection) { CommandTimeout = CommandTimeouts.Seconds(env.Options) })
         {
             pending.Parameters.AddWithValue("cache", env.Options.CacheName);
@@ -65,16 +64,16 @@ internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconcile
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             first = reader.IsDBNull(0) ? null : reader.GetDateTime(0);
             last = reader.IsDBNull(1) ? null : reader.GetDateTime(1);
-            experiments = reader.GetFieldValue<long[]>(2);
-            sessions = reader.GetFieldValue<long[]>(3);
-            teams = reader.GetFieldValue<long[]>(4);
+            experiments = (Array)reader.GetValue(2);
+            sessions = (Array)reader.GetValue(3);
+            teams = (Array)reader.GetValue(4);
         }
 
         var changed = 0;
         if (first is { } from && last is { } to && experiments.Length > 0)
         {
             var run = new LockedReconcile { DailyFrom = dailyFrom, HourlyFrom = hourlyFrom, Watermark = watermark, From = from, To = to.AddHours(1), Experiments = experiments, Now = now, Started = started };
-            var result = await reconciler.RunLockedAsync(connection, run, cancellationToken).ConfigureAwait(false);
+            var result = await reconciler.RunLockedAsync<object, object>(connection, run, cancellationToken).ConfigureAwait(false);
             changed = result.Changes.Count;
         }
 
@@ -83,8 +82,8 @@ internal sealed class ChangeProcessor(CacheEnvironment env, Reconciler reconcile
         if (sessions.Length > 0)
         {
             var recount = new NpgsqlBatchCommand(SessionTotalsSql.RecountSessions(sql));
-            recount.Parameters.Add(new NpgsqlParameter("sessions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = sessions });
-            recount.Parameters.Add(new NpgsqlParameter("teams", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = teams });
+            recount.Parameters.Add(KeyArrays.Parameter("sessions", sessions));
+            recount.Parameters.Add(KeyArrays.Parameter("teams", teams));
             recount.Parameters.AddWithValue("to", watermark);
             recount.Parameters.AddWithValue("now", now);
             batch.BatchCommands.Add(recount);

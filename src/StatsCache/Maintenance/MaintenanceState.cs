@@ -13,7 +13,7 @@ internal static class MaintenanceState
     /// cache built in another reporting time zone is refused, before anything is written.
     /// </summary>
     /// <exception cref="InvalidOperationException">The cache was built in another time zone than the configured one, or its tables hold another cache.</exception>
-    public static async Task<CacheState> LoadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime now, int commandTimeout, CancellationToken cancellationToken)
+    public static async Task<StateRow> LoadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, DateTime now, int commandTimeout, CancellationToken cancellationToken)
     {
         await Sources.SourceColumnCheck.RequireAsync(connection, sql, cancellationToken).ConfigureAwait(false);
         await CacheSharingGuard.ClaimAsync(connection, sql, cacheName, now, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,5 @@
 using Npgsql;
-using NpgsqlTypes;
+using StatsCache.Storage;
 using StatsCache.Policy;
 using StatsCache.Sql;
 
@@ -26,7 +26,7 @@ internal static class RangeRecompute
         NpgsqlTransaction transaction,
         CacheSql sql,
         BackfillChunk range,
-        long[]? experiments,
+        Array? experiments,
         DateTime now,
         DateTime sessionsUntil,
         int commandTimeout,
@@ -113,7 +113,7 @@ internal static class RangeRecompute
         return command;
     }
 
-    private static NpgsqlBatchCommand Command(string text, BackfillChunk range, long[]? experiments, DateTime now)
+    private static NpgsqlBatchCommand Command(string text, BackfillChunk range, Array? experiments, DateTime now)
     {
         var command = new NpgsqlBatchCommand(text);
         command.Parameters.AddWithValue("from", range.From);
@@ -121,7 +121,7 @@ internal static class RangeRecompute
         command.Parameters.AddWithValue("now", now);
         if (experiments is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = experiments });
+            command.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
         }
 
         return command;

@@ -2,8 +2,13 @@ using StatsCache.Policy;
 
 namespace StatsCache;
 
-/// <summary>A range to repair: [<see cref="From"/>, <see cref="To"/>), for all or some experiments.</summary>
-public sealed record ReconcileRequest
+/// <summary>
+/// A range to repair: [<see cref="From"/>, <see cref="To"/>), for all or some experiments, for a cache whose
+/// experiment ids are <typeparamref name="TExperimentId"/>. With <c>long</c> ids, use <see cref="ReconcileRequest"/>.
+/// </summary>
+/// <typeparam name="TExperimentId">The type of the host's experiment ids.</typeparam>
+public record ReconcileRequest<TExperimentId>
+    where TExperimentId : notnull
 {
     /// <summary>Inclusive start (UTC), from 1970-01-01. Widened down to the start of the stored bucket containing it.</summary>
     public required DateTime From { get; init; }
@@ -12,7 +17,7 @@ public sealed record ReconcileRequest
     public required DateTime To { get; init; }
 
     /// <summary>Only these experiments; null for all.</summary>
-    public IReadOnlyCollection<long>? ExperimentIds { get; init; }
+    public IReadOnlyCollection<TExperimentId>? ExperimentIds { get; init; }
 
     /// <summary>Checks the request before anything runs; a caller's mistake is an <see cref="ArgumentException"/> naming it.</summary>
     internal void Validate(DateTime now)
@@ -31,3 +36,6 @@ public sealed record ReconcileRequest
 #pragma warning restore CA2208
     }
 }
+
+/// <summary>A range to repair, for a cache with <c>long</c> experiment ids.</summary>
+public sealed record ReconcileRequest : ReconcileRequest<long>;

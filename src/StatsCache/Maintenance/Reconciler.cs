@@ -1,7 +1,6 @@
 using System.Data;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Policy;
 using StatsCache.Sql;
@@ -19,7 +18,9 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
 {
     public const string Operation = "reconcile";
 
-    public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
+    public async Task<ReconcileResult<TTeamId, TExperimentId>> ReconcileAsync<TTeamId, TExperimentId>(ReconcileRequest<TExperimentId> request, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TExperimentId : notnull
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = time.GetTimestamp();
@@ -44,11 +45,17 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
             Now = now,
             Started = started,
         };
-        return await RunLockedAsync(connection, run, cancellationToken).ConfigureAwait(false);
+        return await RunLockedAsync<TTeamId, TExperimentId>(connection, run, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The reconcile proper, on a connection that holds the maintenance lock (also used by change tracking).</summary>
-    internal async Task<ReconcileResult> RunLockedAsync(NpgsqlConnection connection, LockedReconcile run, CancellationToken cancellationToken)
+    /// <summary>
+    /// The reconcile proper, on a connection that holds the maintenance lock (also used by change tracking and verify),
+    /// reporting the changed experiments' ids as <typeparamref name="TTeamId"/> / <typeparamref name="TExperimentId"/>
+    /// (<see cref="object"/> for a caller that does not know the host's types).
+    /// </summary>
+    internal async Task<ReconcileResult<TTeamId, TExperimentId>> RunLockedAsync<TTeamId, TExperimentId>(NpgsqlConnection connection, LockedReconcile run, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TExperimentId : notnull
     {
         ArgumentNullException.ThrowIfNull(run);
         var (dailyFrom, hourlyFrom, watermark, from, to, experiments, now, started) = (run.DailyFrom, run.HourlyFrom, run.Watermark, run.From, run.To, run.Experiments, run.Now, run.Started);
@@ -61,8 +68,8 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         alignedTo = alignedTo < watermark ? alignedTo : watermark; // beyond the watermark is the next refresh's
         var chunks = alignedFrom < alignedTo && experiments is not { Length: 0 } ? BackfillPlan.Chunks(alignedFrom, alignedTo, stored, zone) : [];
 
-        var before = new Dictionary<(long Team, long Experiment), ExperimentStats>();
-        var after = new Dictionary<(long Team, long Experiment), ExperimentStats>();
+        var before = new Dictionary<(TTeamId Team, TExperimentId Experiment), ExperimentStats>();
+        var after = new Dictionary<(TTeamId Team, TExperimentId Experiment), ExperimentStats>();
         long rows = 0;
         foreach (var chunk in chunks)
         {
@@ -74,9 +81,9 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
         }
 
         var changes = before.Keys.Union(after.Keys)
-            .Select(key => new ExperimentChange { TeamId = key.Team, Before = before.GetValueOrDefault(key) ?? ExperimentStats.Empty(key.Experiment), After = after.GetValueOrDefault(key) ?? ExperimentStats.Empty(key.Experiment) })
+            .Select(key => new ExperimentChange<TTeamId, TExperimentId> { TeamId = key.Team, ExperimentId = key.Experiment, Before = before.GetValueOrDefault(key) ?? ExperimentStats.Empty, After = after.GetValueOrDefault(key) ?? ExperimentStats.Empty })
             .Where(c => c.Before != c.After)
-            .OrderBy(c => c.TeamId).ThenBy(c => c.After.ExperimentId)
+            .OrderBy(c => c.TeamId).ThenBy(c => c.ExperimentId)
             .ToList();
 
         var duration = time.GetElapsedTime(started);
@@ -88,27 +95,29 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
             StateStore.RecordRun(env.Sql, env.Options.CacheName, Operation, now, duration, rows, $"[{alignedFrom:O}, {alignedTo:O}) in {chunks.Count} chunks, {changes.Count} experiments changed")).ConfigureAwait(false);
         metrics.Completed(Operation, duration, rows);
         Log.Reconciled(logger, alignedFrom, alignedTo, chunks.Count, changes.Count, rows, duration.TotalMilliseconds);
-        return new ReconcileResult { From = alignedFrom, To = alignedTo, Chunks = chunks.Count, Changes = changes, RowsWritten = rows, Duration = duration };
+        return new ReconcileResult<TTeamId, TExperimentId> { From = alignedFrom, To = alignedTo, Chunks = chunks.Count, Changes = changes, RowsWritten = rows, Duration = duration };
     }
 
     /// <summary>Adds the chunk's per-experiment totals (a GROUP BY over our buckets, at most one row per experiment).</summary>
-    private async Task AddRangeTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BackfillChunk chunk, long[]? experiments, Dictionary<(long, long), ExperimentStats> totals, CancellationToken cancellationToken)
+    private async Task AddRangeTotalsAsync<TTeamId, TExperimentId>(NpgsqlConnection connection, NpgsqlTransaction transaction, BackfillChunk chunk, Array? experiments, Dictionary<(TTeamId, TExperimentId), ExperimentStats> totals, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TExperimentId : notnull
     {
         await using var command = new NpgsqlCommand(ReconcileSql.RangeTotals(env.Sql, experiments is not null), connection, transaction) { CommandTimeout = CommandTimeouts.Seconds(env.Options) };
         command.Parameters.AddWithValue("from", chunk.From);
         command.Parameters.AddWithValue("to", chunk.To);
         if (experiments is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = experiments });
+            command.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
         }
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var key = (reader.GetInt64(0), reader.GetInt64(1));
-            var chunkTotals = new ExperimentStats { ExperimentId = key.Item2, SessionCount = reader.GetInt64(2), ParticipantCount = reader.GetInt64(3), HumanMessageCount = reader.GetInt64(4), LastActivity = reader.IsDBNull(5) ? null : reader.GetDateTime(5) };
+            var key = (reader.GetFieldValue<TTeamId>(0), reader.GetFieldValue<TExperimentId>(1));
+            var chunkTotals = new ExperimentStats { SessionCount = reader.GetInt64(2), ParticipantCount = reader.GetInt64(3), HumanMessageCount = reader.GetInt64(4), LastActivity = reader.IsDBNull(5) ? null : reader.GetDateTime(5) };
             totals[key] = totals.TryGetValue(key, out var sum)
-                ? new ExperimentStats { ExperimentId = key.Item2, SessionCount = sum.SessionCount + chunkTotals.SessionCount, ParticipantCount = sum.ParticipantCount + chunkTotals.ParticipantCount, HumanMessageCount = sum.HumanMessageCount + chunkTotals.HumanMessageCount, LastActivity = Max(sum.LastActivity, chunkTotals.LastActivity) }
+                ? new ExperimentStats { SessionCount = sum.SessionCount + chunkTotals.SessionCount, ParticipantCount = sum.ParticipantCount + chunkTotals.ParticipantCount, HumanMessageCount = sum.HumanMessageCount + chunkTotals.HumanMessageCount, LastActivity = Max(sum.LastActivity, chunkTotals.LastActivity) }
                 : chunkTotals;
         }
     }
@@ -132,8 +141,8 @@ internal sealed record LockedReconcile
 
     public required DateTime To { get; init; }
 
-    /// <summary>The experiments to recompute, sorted and distinct; null for all.</summary>
-    public long[]? Experiments { get; init; }
+    /// <summary>The experiments to recompute, sorted and distinct, as a typed array of the host's ids (long[], int[], Guid[]); null for all.</summary>
+    public Array? Experiments { get; init; }
 
     public required DateTime Now { get; init; }
 

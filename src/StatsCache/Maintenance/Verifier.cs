@@ -23,7 +23,9 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
     /// <summary>The run-history operation of a verify that left ranges differing from the source.</summary>
     public const string DriftOperation = "verify drift";
 
-    public async Task<VerifyResult> VerifyAsync(VerifyRequest request, CancellationToken cancellationToken)
+    public async Task<VerifyResult<TTeamId, TExperimentId>> VerifyAsync<TTeamId, TExperimentId>(VerifyRequest request, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TExperimentId : notnull
     {
         ArgumentNullException.ThrowIfNull(request);
         UtcGuard.Require(request.From, "request.From");
@@ -62,7 +64,7 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
         var differing = compared.Where(c => c.Source != c.Cache).ToList();
         var found = differing.Select(c => new VerifiedRange { From = c.Range.From, To = c.Range.To, Size = c.Range.Size, Source = c.Source, Before = c.Cache, After = null, Verdict = Classify(c.Source, c.Cache) }).ToList();
 
-        var changes = new List<ExperimentChange>();
+        var changes = new List<ExperimentChange<TTeamId, TExperimentId>>();
         long rows = 0;
         long totalsDiffering = 0;
         string? repairError = null;
@@ -73,7 +75,7 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
                 foreach (var (spanFrom, spanTo) in Spans(found.Where(r => r.Verdict == RangeVerdict.Drift)))
                 {
                     var run = new LockedReconcile { DailyFrom = state.DailyFrom, HourlyFrom = state.HourlyFrom, Watermark = watermark, From = spanFrom, To = spanTo, Now = now, Started = time.GetTimestamp() };
-                    var reconciled = await reconciler.RunLockedAsync(connection, run, cancellationToken).ConfigureAwait(false);
+                    var reconciled = await reconciler.RunLockedAsync<TTeamId, TExperimentId>(connection, run, cancellationToken).ConfigureAwait(false);
                     changes.AddRange(reconciled.Changes);
                     rows += reconciled.RowsWritten;
                 }
@@ -139,10 +141,12 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
     private VerifiedRange After(VerifiedRange range, Comparison after) =>
         range with { After = after.Cache, Verdict = after.Source == after.Cache || Classify(after.Source, after.Cache) == RangeVerdict.Purged ? RangeVerdict.Repaired : RangeVerdict.Drift };
 
-    private async Task<VerifyResult> RecordAsync(NpgsqlConnection connection, List<VerifiedRange> found, List<ExperimentChange> changes, List<BucketRange> ranges, DateTime end, DateTime now, long started, long rows, string? repairError, long totalsDiffering, CancellationToken cancellationToken)
+    private async Task<VerifyResult<TTeamId, TExperimentId>> RecordAsync<TTeamId, TExperimentId>(NpgsqlConnection connection, List<VerifiedRange> found, List<ExperimentChange<TTeamId, TExperimentId>> changes, List<BucketRange> ranges, DateTime end, DateTime now, long started, long rows, string? repairError, long totalsDiffering, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TExperimentId : notnull
     {
         var duration = time.GetElapsedTime(started);
-        var result = new VerifyResult { From = ranges.Count > 0 ? ranges[0].From : end, To = ranges.Count > 0 ? ranges[^1].To : end, RangesChecked = ranges.Count, Ranges = found, Changes = changes, RowsWritten = rows, Duration = duration };
+        var result = new VerifyResult<TTeamId, TExperimentId> { From = ranges.Count > 0 ? ranges[0].From : end, To = ranges.Count > 0 ? ranges[^1].To : end, RangesChecked = ranges.Count, Ranges = found, Changes = changes, RowsWritten = rows, Duration = duration };
         var drift = result.Unrepaired.ToList();
         var detail = $"[{result.From:O}, {result.To:O}): {ranges.Count} ranges, {found.Count(r => r.Verdict == RangeVerdict.Repaired)} repaired, {drift.Count} differing, {found.Count(r => r.Verdict == RangeVerdict.Purged)} purged (history kept), {changes.Count} experiments changed{(totalsDiffering > 0 ? $", {totalsDiffering} totals rows differed from their buckets" : "")}";
         if (drift.Count > 0)

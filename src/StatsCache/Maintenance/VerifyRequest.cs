@@ -1,7 +1,7 @@
 namespace StatsCache;
 
 /// <summary>
-/// What <see cref="IStatisticsCache.VerifyAsync"/> compares: the source against the cache over
+/// What <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.VerifyAsync"/> compares: the source against the cache over
 /// [<see cref="From"/>, <see cref="To"/>), one stored bucket range (month, day or hour) at a time.
 /// </summary>
 public sealed record VerifyRequest
@@ -22,7 +22,7 @@ public sealed record VerifyRequest
     /// </summary>
     public TimeSpan? Last { get; init; }
 
-    /// <summary>Repair the ranges that differ (through <see cref="IStatisticsCache.ReconcileAsync"/>'s recompute). Default true; false only reports them.</summary>
+    /// <summary>Repair the ranges that differ (through <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.ReconcileAsync"/>'s recompute). Default true; false only reports them.</summary>
     public bool Repair { get; init; } = true;
 
     /// <summary>Everything up to the watermark (the default request).</summary>

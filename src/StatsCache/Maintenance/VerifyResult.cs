@@ -1,7 +1,11 @@
 namespace StatsCache;
 
-/// <summary>What a verify found and what it fixed.</summary>
-public sealed record VerifyResult
+/// <summary>What a verify found and what it fixed, with the host's team and experiment ids.</summary>
+/// <typeparam name="TTeamId">The type of the host's team ids.</typeparam>
+/// <typeparam name="TExperimentId">The type of the host's experiment ids.</typeparam>
+public sealed record VerifyResult<TTeamId, TExperimentId>
+    where TTeamId : notnull
+    where TExperimentId : notnull
 {
     /// <summary>Start of the verified range (aligned to the stored buckets).</summary>
     public required DateTime From { get; init; }
@@ -16,7 +20,7 @@ public sealed record VerifyResult
     public IReadOnlyList<VerifiedRange> Ranges { get; init; } = [];
 
     /// <summary>Experiments whose statistics the repair changed, before and after (from the reconcile).</summary>
-    public IReadOnlyList<ExperimentChange> Changes { get; init; } = [];
+    public IReadOnlyList<ExperimentChange<TTeamId, TExperimentId>> Changes { get; init; } = [];
 
     /// <summary>Rows the repair wrote.</summary>
     public long RowsWritten { get; init; }

@@ -1,15 +1,15 @@
 using Npgsql;
-using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Policy;
 using StatsCache.Sql;
+using StatsCache.Storage;
 
 namespace StatsCache.Maintenance;
 
 /// <summary>Counts the source rows per hour of a range before it is chunked (see <see cref="BackfillPlan"/>).</summary>
 internal static class VolumeReader
 {
-    public static async Task<ChunkVolume> ReadAsync(NpgsqlConnection connection, CacheSql sql, DateTime from, DateTime to, long[]? experiments, StatisticsCacheOptions options, CancellationToken cancellationToken)
+    public static async Task<ChunkVolume> ReadAsync(NpgsqlConnection connection, CacheSql sql, DateTime from, DateTime to, Array? experiments, StatisticsCacheOptions options, CancellationToken cancellationToken)
     {
         var rows = new List<KeyValuePair<DateTime, long>>();
         if (from < to)
@@ -19,7 +19,7 @@ internal static class VolumeReader
             command.Parameters.AddWithValue("to", to);
             if (experiments is not null)
             {
-                command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = experiments });
+                command.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

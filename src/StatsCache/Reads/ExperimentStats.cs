@@ -1,11 +1,11 @@
 namespace StatsCache;
 
-/// <summary>The statistics of one experiment, as a chatbots list page shows them.</summary>
+/// <summary>
+/// The statistics of one experiment, as a chatbots list page shows them. The reads return them in a
+/// dictionary keyed by the experiment's id, in the host's own key type.
+/// </summary>
 public sealed record ExperimentStats
 {
-    /// <summary>The experiment.</summary>
-    public required long ExperimentId { get; init; }
-
     /// <summary>Number of sessions.</summary>
     public long SessionCount { get; init; }
 
@@ -18,7 +18,6 @@ public sealed record ExperimentStats
     /// <summary>Time of the last human message, if any (UTC).</summary>
     public DateTime? LastActivity { get; init; }
 
-    /// <summary>The statistics of an experiment with no recorded activity (or not visible to the team).</summary>
-    /// <param name="experimentId">The experiment.</param>
-    public static ExperimentStats Empty(long experimentId) => new() { ExperimentId = experimentId };
+    /// <summary>The statistics of an experiment with no recorded activity (or not visible to the team): all zeros.</summary>
+    public static ExperimentStats Empty { get; } = new();
 }

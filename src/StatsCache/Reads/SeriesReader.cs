@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Policy;
 using StatsCache.Sql;
@@ -10,7 +9,9 @@ namespace StatsCache.Reads;
 /// <summary>Trend series: experiments from the buckets (one round trip), a session live from its messages.</summary>
 internal sealed class SeriesReader(CacheEnvironment env)
 {
-    public async Task<IReadOnlyDictionary<long, IReadOnlyList<SeriesPoint>>> ExperimentSeriesAsync(long teamId, IEnumerable<long>? experimentIds, SeriesRequest request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<TExperimentId, IReadOnlyList<SeriesPoint>>> ExperimentSeriesAsync<TTeamId, TExperimentId>(TTeamId teamId, IEnumerable<TExperimentId>? experimentIds, SeriesRequest request, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TExperimentId : notnull
     {
         ArgumentNullException.ThrowIfNull(request);
         var ids = experimentIds?.Distinct().ToArray() ?? [];
@@ -32,13 +33,13 @@ internal sealed class SeriesReader(CacheEnvironment env)
             {
                 ReadSql.WithoutJit(),
                 StateStore.Read(env.Sql, env.Options.CacheName),
-                new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, env.Sql.Buckets)}") { Parameters = { new("cache", env.Options.CacheName), new("team", teamId) } },
+                new NpgsqlBatchCommand($"SELECT {ReadSql.Built(env.Sql, env.Sql.Buckets)}") { Parameters = { new("cache", env.Options.CacheName), new NpgsqlParameter<TTeamId>("team", teamId) } },
                 new NpgsqlBatchCommand(LiveSeriesSql.ExperimentSeriesUntilBuilt(env.Sql, request.Granularity))
                 {
                     Parameters =
                     {
-                        new("team", teamId),
-                        new("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ids },
+                        new NpgsqlParameter<TTeamId>("team", teamId),
+                        new NpgsqlParameter<TExperimentId[]>("ids", ids),
                         new("from", request.From),
                         new("to", request.To),
                         new("cache", env.Options.CacheName),
@@ -69,19 +70,21 @@ internal sealed class SeriesReader(CacheEnvironment env)
         {
             var start = reader.GetDateTime(1);
             var size = (BucketSize)reader.GetInt16(2);
-            points[reader.GetInt64(0)].Add(new SeriesPoint { Start = start, End = BucketCalendar.End(start, size, zone), Size = size, SessionCount = reader.GetInt64(3), NewParticipantCount = reader.GetInt64(4), HumanMessageCount = reader.GetInt64(5), LastActivity = reader.IsDBNull(6) ? null : reader.GetDateTime(6) });
+            points[reader.GetFieldValue<TExperimentId>(0)].Add(new SeriesPoint { Start = start, End = BucketCalendar.End(start, size, zone), Size = size, SessionCount = reader.GetInt64(3), NewParticipantCount = reader.GetInt64(4), HumanMessageCount = reader.GetInt64(5), LastActivity = reader.IsDBNull(6) ? null : reader.GetDateTime(6) });
         }
 
         return points.ToDictionary(p => p.Key, p => request.FillEmpty ? Fill(p.Value, request, cutoffs, zone) : (IReadOnlyList<SeriesPoint>)p.Value);
     }
 
-    public async Task<IReadOnlyList<SeriesPoint>> SessionSeriesAsync(long teamId, long sessionId, SeriesRequest request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SeriesPoint>> SessionSeriesAsync<TTeamId, TSessionId>(TTeamId teamId, TSessionId sessionId, SeriesRequest request, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TSessionId : notnull
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         await using var command = env.DataSource.CreateCommand(SeriesSql.SessionSeries(env.Sql, request.Granularity));
-        command.Parameters.AddWithValue("team", teamId);
-        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.Add(new NpgsqlParameter<TTeamId>("team", teamId));
+        command.Parameters.Add(new NpgsqlParameter<TSessionId>("session", sessionId));
         command.Parameters.AddWithValue("from", request.From);
         command.Parameters.AddWithValue("to", request.To);
         var points = new List<SeriesPoint>();

@@ -1,11 +1,11 @@
 namespace StatsCache;
 
-/// <summary>The statistics of one session, as a sessions list page shows them.</summary>
+/// <summary>
+/// The statistics of one session, as a sessions list page shows them. The reads return them in a
+/// dictionary keyed by the session's id, in the host's own key type.
+/// </summary>
 public sealed record SessionStats
 {
-    /// <summary>The session.</summary>
-    public required long SessionId { get; init; }
-
     /// <summary>Number of human messages.</summary>
     public long HumanMessageCount { get; init; }
 
@@ -15,7 +15,6 @@ public sealed record SessionStats
     /// <summary>Distinct chatbot version labels the session talked to, in ordinal order.</summary>
     public IReadOnlyList<string> Versions { get; init; } = [];
 
-    /// <summary>The statistics of a session with no human message (or not visible to the team).</summary>
-    /// <param name="sessionId">The session.</param>
-    public static SessionStats Empty(long sessionId) => new() { SessionId = sessionId };
+    /// <summary>The statistics of a session with no human message (or not visible to the team): zeros, no versions.</summary>
+    public static SessionStats Empty { get; } = new();
 }

@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using StatsCache.Internal;
 using StatsCache.Sql;
 using StatsCache.Storage;
@@ -13,10 +12,12 @@ namespace StatsCache.Reads;
 /// </summary>
 internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 {
-    public async Task<IReadOnlyDictionary<long, ExperimentStats>> ExperimentTotalsAsync(long teamId, IEnumerable<long>? experimentIds, ReadMode mode, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<TExperimentId, ExperimentStats>> ExperimentTotalsAsync<TTeamId, TExperimentId>(TTeamId teamId, IEnumerable<TExperimentId>? experimentIds, ReadMode mode, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TExperimentId : notnull
     {
         var ids = Distinct(experimentIds);
-        var result = new Dictionary<long, ExperimentStats>(ids.Length);
+        var result = new Dictionary<TExperimentId, ExperimentStats>(ids.Length);
         if (ids.Length == 0)
         {
             return result;
@@ -24,25 +25,27 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
         var rows = await ReadAsync(
             mode, env.Sql.Totals, TotalsReadSql.Cached(env.Sql), TotalsReadSql.RealTime(env.Sql), TailReadSql.ExperimentTotals(env.Sql), teamId, ids,
-            static r => new ExperimentStats { ExperimentId = r.GetInt64(0), SessionCount = r.GetInt64(1), ParticipantCount = r.GetInt64(2), HumanMessageCount = r.GetInt64(3), LastActivity = r.IsDBNull(4) ? null : r.GetDateTime(4) },
+            static r => (Id: r.GetFieldValue<TExperimentId>(0), Stats: new ExperimentStats { SessionCount = r.GetInt64(1), ParticipantCount = r.GetInt64(2), HumanMessageCount = r.GetInt64(3), LastActivity = r.IsDBNull(4) ? null : r.GetDateTime(4) }),
             cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
+        foreach (var (id, stats) in rows)
         {
-            result[row.ExperimentId] = row;
+            result[id] = stats;
         }
 
         foreach (var id in ids)
         {
-            result.TryAdd(id, ExperimentStats.Empty(id));
+            result.TryAdd(id, ExperimentStats.Empty);
         }
 
         return result;
     }
 
-    public async Task<IReadOnlyDictionary<long, SessionStats>> SessionTotalsAsync(long teamId, IEnumerable<long>? sessionIds, ReadMode mode, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<TSessionId, SessionStats>> SessionTotalsAsync<TTeamId, TSessionId>(TTeamId teamId, IEnumerable<TSessionId>? sessionIds, ReadMode mode, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TSessionId : notnull
     {
         var ids = Distinct(sessionIds);
-        var result = new Dictionary<long, SessionStats>(ids.Length);
+        var result = new Dictionary<TSessionId, SessionStats>(ids.Length);
         if (ids.Length == 0)
         {
             return result;
@@ -50,26 +53,28 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
         var rows = await ReadAsync(
             mode, env.Sql.SessionStatistics, ReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), teamId, ids,
-            static r => new SessionStats { SessionId = r.GetInt64(0), HumanMessageCount = r.GetInt64(1), LastActivity = r.IsDBNull(2) ? null : r.GetDateTime(2), Versions = r.GetFieldValue<string[]>(3) },
+            static r => (Id: r.GetFieldValue<TSessionId>(0), Stats: new SessionStats { HumanMessageCount = r.GetInt64(1), LastActivity = r.IsDBNull(2) ? null : r.GetDateTime(2), Versions = r.GetFieldValue<string[]>(3) }),
             cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
+        foreach (var (id, stats) in rows)
         {
-            result[row.SessionId] = row;
+            result[id] = stats;
         }
 
         foreach (var id in ids)
         {
-            result.TryAdd(id, SessionStats.Empty(id));
+            result.TryAdd(id, SessionStats.Empty);
         }
 
         return result;
     }
 
-    public async Task<IReadOnlyList<BucketStats>> ExperimentBucketsAsync(long teamId, long experimentId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BucketStats>> ExperimentBucketsAsync<TTeamId, TExperimentId>(TTeamId teamId, TExperimentId experimentId, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TExperimentId : notnull
     {
         await using var command = env.DataSource.CreateCommand(ReadSql.ExperimentBuckets(env.Sql));
-        command.Parameters.AddWithValue("team", teamId);
-        command.Parameters.AddWithValue("experiment", experimentId);
+        command.Parameters.Add(new NpgsqlParameter<TTeamId>("team", teamId));
+        command.Parameters.Add(new NpgsqlParameter<TExperimentId>("experiment", experimentId));
         var rows = new List<BucketStats>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -133,7 +138,9 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
     /// the next maintenance call fills it. Real-time reads are <paramref name="realTime"/> (for experiments,
     /// the totals row plus the tail); the live read is <paramref name="tail"/> with @live set.
     /// </summary>
-    private async Task<List<T>> ReadAsync<T>(ReadMode mode, string table, string cached, string realTime, string tail, long teamId, long[] ids, Func<NpgsqlDataReader, T> decode, CancellationToken cancellationToken)
+    private async Task<List<T>> ReadAsync<T, TTeamId, TId>(ReadMode mode, string table, string cached, string realTime, string tail, TTeamId teamId, TId[] ids, Func<NpgsqlDataReader, T> decode, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TId : notnull
     {
         if (!Enum.IsDefined(mode))
         {
@@ -199,7 +206,9 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
     /// the statement. A cached read is keyed lookups whose plan costs far below <c>jit_above_cost</c>, so it goes alone;
     /// a real-time or live read scans the source and keeps JIT off.
     /// </summary>
-    private NpgsqlBatch Batch(NpgsqlConnection? connection, string text, long teamId, long[] ids, bool live, bool withoutJit = true)
+    private NpgsqlBatch Batch<TTeamId, TId>(NpgsqlConnection? connection, string text, TTeamId teamId, TId[] ids, bool live, bool withoutJit = true)
+        where TTeamId : notnull
+        where TId : notnull
     {
         var batch = connection is null ? env.DataSource.CreateBatch() : new NpgsqlBatch(connection);
         if (withoutJit)
@@ -208,15 +217,13 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         }
 
         var command = new NpgsqlBatchCommand(text);
-        command.Parameters.AddWithValue("team", teamId);
-        command.Parameters.Add(Ids(ids));
+        command.Parameters.Add(new NpgsqlParameter<TTeamId>("team", teamId));
+        command.Parameters.Add(new NpgsqlParameter<TId[]>("ids", ids));
         command.Parameters.AddWithValue("live", live);
         command.Parameters.AddWithValue("cache", env.Options.CacheName);
         batch.BatchCommands.Add(command);
         return batch;
     }
 
-    private static long[] Distinct(IEnumerable<long>? ids) => ids is null ? [] : ids.Distinct().ToArray();
-
-    private static NpgsqlParameter Ids(long[] ids) => new("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ids };
+    private static TId[] Distinct<TId>(IEnumerable<TId>? ids) => ids is null ? [] : ids.Distinct().ToArray();
 }

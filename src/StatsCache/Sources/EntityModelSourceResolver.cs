@@ -6,7 +6,8 @@ namespace StatsCache.Sources;
 /// <summary>Turns entity-mapped sources into table/column options by reading the host's EF model.</summary>
 internal static class EntityModelSourceResolver
 {
-    public static void Apply(IModel model, EntitySourceMapping mapping, SourceOptions target)
+    /// <returns>The key type of each id column the mapping names (from its property's stored CLR type).</returns>
+    public static IReadOnlyList<SourceKey> Apply(IModel model, EntitySourceMapping mapping, SourceOptions target)
     {
         var entityType = model.FindEntityType(mapping.EntityType)
             ?? throw new InvalidOperationException(
@@ -21,27 +22,33 @@ internal static class EntityModelSourceResolver
         target.Table = name;
         target.Schema = schema;
         target.Sql = null;
+        var keys = new List<SourceKey>();
         foreach (var (canonical, propertyName) in mapping.PropertyByCanonical)
         {
             var property = entityType.FindProperty(propertyName)
                 ?? throw new InvalidOperationException($"StatsCache: {mapping.EntityType.Name}.{propertyName} is not a mapped property.");
             var column = property.GetColumnName(storeObject)
                 ?? throw new InvalidOperationException($"StatsCache: {mapping.EntityType.Name}.{propertyName} has no column in {name}.");
-            RequireSupportedType(mapping, canonical, property, column, property.GetColumnType(storeObject));
+            if (RequireSupportedType(mapping, canonical, property, column, property.GetColumnType(storeObject)) is { } key)
+            {
+                keys.Add(key);
+            }
+
             SetColumn(target, canonical, column);
         }
-    }
 
-    private static readonly Type[] IntegerKeys = [typeof(long), typeof(int), typeof(short)];
+        return keys;
+    }
 
     private static readonly string[] IntegerColumns = ["bigint", "integer", "smallint", "int8", "int4", "int2"];
 
     /// <summary>
-    /// Our tables keep ids as bigint and times as timestamptz: a Guid key would fail at the first refresh
-    /// (42883 bigint = uuid) after the state already says "backfill in progress", and a timestamp without
-    /// time zone would be read through the session's zone. Refused with the entity, member and type named.
+    /// Ids are long, int (short) or Guid, stored as an integer column or uuid, and times timestamptz: anything else would
+    /// fail at the first refresh (42883 operator does not exist) after the state already says "backfill in progress", and
+    /// a timestamp without time zone would be read through the session's zone. Refused with the entity, member and type
+    /// named. Returns the id column's key type, for <c>SourceResolution</c> to resolve and check the cache's key types with.
     /// </summary>
-    private static void RequireSupportedType(EntitySourceMapping mapping, string canonical, IProperty property, string column, string? columnType)
+    private static SourceKey? RequireSupportedType(EntitySourceMapping mapping, string canonical, IProperty property, string column, string? columnType)
     {
         // A value converter (strongly typed ids) decides what is stored: judge the provider type.
         var stored = property.GetProviderClrType() ?? property.ClrType;
@@ -55,9 +62,11 @@ internal static class EntityModelSourceResolver
                 $"is stored as {columnType}; {canonical} must be timestamp with time zone (timestamptz), or times would be read through the session's time zone",
             "version" when clr != typeof(string) => $"is {clr.Name}; the version label must be a string (text)",
             "created_at" or "version" => null,
-            _ when !IntegerKeys.Contains(clr) =>
-                $"is {clr.Name}; {canonical} must be a 64-bit integer (long; int and short work too). {clr.Name} keys are not supported: map an integer key, or a view that exposes one",
-            _ when columnType is not null && !IntegerColumns.Any(t => columnType.Equals(t, StringComparison.OrdinalIgnoreCase)) =>
+            _ when SourceKey.Of(clr) is null =>
+                $"is {clr.Name}; {canonical} must be a long, int (or short) or Guid. {clr.Name} keys are not supported: map one of those, or a view that exposes one",
+            _ when clr == typeof(Guid) && columnType is not null && !columnType.Equals("uuid", StringComparison.OrdinalIgnoreCase) =>
+                $"is stored as {columnType}; a Guid {canonical} must be a uuid column",
+            _ when clr != typeof(Guid) && columnType is not null && !IntegerColumns.Any(t => columnType.Equals(t, StringComparison.OrdinalIgnoreCase)) =>
                 $"is stored as {columnType}; {canonical} must be an integer column (bigint, integer or smallint)",
             _ => null,
         };
@@ -65,6 +74,10 @@ internal static class EntityModelSourceResolver
         {
             throw new InvalidOperationException($"StatsCache: {member} {problem}.");
         }
+
+        return SourceKey.Kinds.ContainsKey(canonical) && SourceKey.Of(clr) is { } type
+            ? new SourceKey(canonical, type, member)
+            : null;
     }
 
     private static void SetColumn(SourceOptions target, string canonical, string column)

@@ -8,4 +8,7 @@ internal sealed record LinqSourceTranslation(string? Sql, IReadOnlyList<string> 
 {
     /// <summary>Whether the query names the (optional) TeamId of a version source.</summary>
     public bool HasTeam => Canonical.Contains("team_id", StringComparer.Ordinal);
+
+    /// <summary>The key type of each id column the query projects (from the member's CLR type).</summary>
+    public IReadOnlyList<SourceKey> Keys { get; init; } = [];
 }

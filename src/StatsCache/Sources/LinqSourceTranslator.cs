@@ -27,8 +27,6 @@ namespace StatsCache.Sources;
 /// </remarks>
 internal static class LinqSourceTranslator
 {
-    private static readonly Type[] IntegerKeys = [typeof(long), typeof(int), typeof(short)];
-
     public static LinqSourceTranslation Translate(LinqSourceMapping mapping, DbContext context)
     {
         var problems = new List<string>();
@@ -59,6 +57,7 @@ internal static class LinqSourceTranslator
         }
 
         var canonical = new List<(string Member, string Canonical)>();
+        var keys = new List<SourceKey>();
         foreach (var (name, type) in members)
         {
             var roles = EntitySourceMapping.Roles[mapping.Role];
@@ -74,6 +73,10 @@ internal static class LinqSourceTranslator
             if (TypeProblem(role, type) is { } typeProblem)
             {
                 problems.Add($"{name} is {type.Name}; {typeProblem}");
+            }
+            else if (SourceKey.Kinds.ContainsKey(role) && SourceKey.Of(type) is { } key)
+            {
+                keys.Add(new SourceKey(role, key, $"{mapping.Describe}: member {name}"));
             }
 
             canonical.Add((name, role));
@@ -122,7 +125,7 @@ internal static class LinqSourceTranslator
         }
 
         var columns = string.Join(", ", canonical.Select(c => $"q.{QuoteAlias(c.Member)} AS {c.Canonical}"));
-        return new LinqSourceTranslation($"SELECT {columns}\nFROM (\n{text.Trim()}\n) AS q", canonical.Select(c => c.Canonical).ToList(), []);
+        return new LinqSourceTranslation($"SELECT {columns}\nFROM (\n{text.Trim()}\n) AS q", canonical.Select(c => c.Canonical).ToList(), []) { Keys = keys };
     }
 
     /// <summary>Operators of the query's own chain (not of sub-queries inside its lambdas) a source cannot have.</summary>
@@ -177,7 +180,7 @@ internal static class LinqSourceTranslator
             "created_at" when clr != typeof(DateTime) && clr != typeof(DateTimeOffset) => "created_at must be a DateTime or DateTimeOffset stored as timestamp with time zone",
             "version" when clr != typeof(string) => "the version label must be a string (text)",
             "created_at" or "version" => null,
-            _ when !IntegerKeys.Contains(clr) => $"{canonical} must be a 64-bit integer (long; int and short work too); {clr.Name} keys are not supported",
+            _ when SourceKey.Of(clr) is null => $"{canonical} must be a long, int (or short) or Guid; {clr.Name} keys are not supported",
             _ => null,
         };
     }

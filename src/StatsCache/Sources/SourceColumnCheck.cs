@@ -14,6 +14,8 @@ namespace StatsCache.Sources;
 internal static class SourceColumnCheck
 {
     private const string Integer = "an integer (bigint, integer or smallint)";
+    private const string Integer32 = "an integer (integer or smallint)";
+    private const string Uuid = "uuid";
     private const string Timestamptz = "timestamp with time zone";
     private const string Text = "text (or varchar)";
 
@@ -27,15 +29,17 @@ internal static class SourceColumnCheck
             return;
         }
 
+        var keys = sql.Keys;
+        (string, string) Team = ("team_id", Id(keys.Team)), Experiment = ("experiment_id", Id(keys.Experiment)), Session = ("session_id", Id(keys.Session));
         var sources = new List<(string Name, string Relation, (string Column, string Expected)[] Columns)>
         {
-            ("Sessions", sql.Sessions, [("team_id", Integer), ("experiment_id", Integer), ("session_id", Integer), ("participant_id", Integer), ("created_at", Timestamptz)]),
-            ("HumanMessages", sql.HumanMessages, [("team_id", Integer), ("experiment_id", Integer), ("session_id", Integer), ("created_at", Timestamptz)]),
+            ("Sessions", sql.Sessions, [Team, Experiment, Session, ("participant_id", Id(keys.Participant)), ("created_at", Timestamptz)]),
+            ("HumanMessages", sql.HumanMessages, [Team, Experiment, Session, ("created_at", Timestamptz)]),
         };
         if (sql.Versions is { } versions)
         {
-            (string, string)[] columns = [("session_id", Integer), ("version", Text), ("created_at", Timestamptz)];
-            sources.Add(("Versions", versions, sql.VersionsHaveTeam ? [("team_id", Integer), .. columns] : columns));
+            (string, string)[] columns = [Session, ("version", Text), ("created_at", Timestamptz)];
+            sources.Add(("Versions", versions, sql.VersionsHaveTeam ? [Team, .. columns] : columns));
         }
 
         var problems = new List<string>();
@@ -52,7 +56,10 @@ internal static class SourceColumnCheck
                 }
                 else if (!Fits(type, expected))
                 {
-                    problems.Add($"source {name} column {column} is {type}; expected {expected}. Cast it in the source's SQL or a view (e.g. {column}::{(expected == Integer ? "bigint" : expected == Text ? "text" : "timestamptz")}), or map another column.");
+                    problems.Add(Kind(column) is { } kind
+                        ? $"source {name} column {column} is {type}; expected {expected}, as Keys.{kind} is {KindType(keys, kind)}. " +
+                          $"Declare StatisticsCacheOptions.Keys.{kind} as the column's type{(KeyTypeOf(type) is { } own ? $" ({own})" : "")} (our tables are created in it), cast it in the source's SQL or a view, or map another column."
+                        : $"source {name} column {column} is {type}; expected {expected}. Cast it in the source's SQL or a view (e.g. {column}::{(expected == Text ? "text" : "timestamptz")}), or map another column.");
                 }
             }
         }
@@ -65,9 +72,46 @@ internal static class SourceColumnCheck
         Checked.AddOrUpdate(sql, true);
     }
 
+    /// <summary>What an id column of a kind stored as <paramref name="type"/> must be: an integer no wider than the kind, or uuid.</summary>
+    private static string Id(KeyType type) => type switch
+    {
+        KeyType.Guid => Uuid,
+        KeyType.Int32 => Integer32,
+        _ => Integer,
+    };
+
+    /// <summary>The <see cref="KeyTypeOptions"/> member declaring the type of the id column <paramref name="column"/>, or null for another column.</summary>
+    private static string? Kind(string column) => column switch
+    {
+        "team_id" => nameof(KeyTypeOptions.TeamId),
+        "experiment_id" => nameof(KeyTypeOptions.ExperimentId),
+        "session_id" => nameof(KeyTypeOptions.SessionId),
+        "participant_id" => nameof(KeyTypeOptions.ParticipantId),
+        _ => null,
+    };
+
+    private static KeyType KindType(Policy.CacheKeys keys, string kind) => kind switch
+    {
+        nameof(KeyTypeOptions.TeamId) => keys.Team,
+        nameof(KeyTypeOptions.ExperimentId) => keys.Experiment,
+        nameof(KeyTypeOptions.SessionId) => keys.Session,
+        _ => keys.Participant,
+    };
+
+    /// <summary>The key type a column of SQL type <paramref name="type"/> would be declared as, or null when ids cannot be of it.</summary>
+    private static KeyType? KeyTypeOf(string type) => type switch
+    {
+        "uuid" => KeyType.Guid,
+        "bigint" => KeyType.Int64,
+        "integer" or "smallint" => KeyType.Int32,
+        _ => null,
+    };
+
     private static bool Fits(string type, string expected) => expected switch
     {
         Integer => type is "bigint" or "integer" or "smallint",
+        Integer32 => type is "integer" or "smallint",
+        Uuid => type == "uuid",
         Timestamptz => type == Timestamptz,
         _ => type == "text" || type.StartsWith("character varying", StringComparison.Ordinal) || type.StartsWith("character", StringComparison.Ordinal) || type == "name",
     };

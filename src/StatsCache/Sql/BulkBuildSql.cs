@@ -56,7 +56,7 @@ internal static class BulkBuildSql
     public static string Sessions(CacheSql sql)
     {
         var versions = sql.Versions is null
-            ? "SELECT NULL::bigint AS team_id, NULL::bigint AS session_id, '{}'::text[] AS versions WHERE false"
+            ? $"SELECT NULL::{sql.TeamType} AS team_id, NULL::{sql.SessionType} AS session_id, '{{}}'::text[] AS versions WHERE false"
             : $"""
               SELECT {sql.VersionTeam("v")} AS team_id, v.session_id, array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C") AS versions
                   FROM {sql.Versions} AS v
@@ -65,7 +65,7 @@ internal static class BulkBuildSql
               """;
         return $$"""
             WITH messages AS (
-                SELECT m.team_id, m.session_id, max(m.experiment_id) AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
+                SELECT m.team_id, m.session_id, {{sql.MaxExperiment("m.experiment_id")}} AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
                 WHERE m.created_at >= @from AND m.created_at < @to
                 GROUP BY m.team_id, m.session_id

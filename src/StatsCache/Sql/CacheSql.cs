@@ -1,3 +1,5 @@
+using StatsCache.Policy;
+
 namespace StatsCache.Sql;
 
 /// <summary>
@@ -46,8 +48,40 @@ internal sealed record CacheSql(
         ? $"{versions}.team_id = {other}.team_id AND {versions}.session_id = {other}.session_id"
         : $"{versions}.session_id = {other}.session_id";
 
-    /// <summary>The team of a version tag as a select-list expression: its column, or NULL::bigint when tags carry none.</summary>
-    public string VersionTeam(string versions) => VersionsHaveTeam ? $"{versions}.team_id" : "NULL::bigint";
+    /// <summary>The team of a version tag as a select-list expression: its column, or a NULL of the team key type when tags carry none.</summary>
+    public string VersionTeam(string versions) => VersionsHaveTeam ? $"{versions}.team_id" : $"NULL::{TeamType}";
+
+    /// <summary>
+    /// The types of the host's ids, resolved at start-up: every id literal and cast in the statements (a typed NULL,
+    /// an empty array) is of its kind's type, so our columns, the host's and the parameters compare without casts.
+    /// </summary>
+    public CacheKeys Keys { get; init; } = CacheKeys.Int64;
+
+    /// <summary>The SQL type of team ids (bigint, integer or uuid).</summary>
+    public string TeamType => CacheKeys.SqlType(Keys.Team);
+
+    /// <summary>The SQL type of experiment ids.</summary>
+    public string ExperimentType => CacheKeys.SqlType(Keys.Experiment);
+
+    /// <summary>The SQL type of session ids.</summary>
+    public string SessionType => CacheKeys.SqlType(Keys.Session);
+
+    /// <summary>The SQL type of participant ids.</summary>
+    public string ParticipantType => CacheKeys.SqlType(Keys.Participant);
+
+    /// <summary>
+    /// <c>max(expression)</c> of experiment ids (with an optional <c> FILTER (WHERE …)</c>): PostgreSQL has no max of
+    /// uuid, so for Guid ids it is the max of the canonical text in byte order (<c>COLLATE "C"</c>), which is uuid order,
+    /// cast back. The same pick either way: the greatest id.
+    /// </summary>
+    public string MaxExperiment(string expression, string filter = "") => Extreme("max", expression, filter, Keys.Experiment);
+
+    /// <summary><c>min(expression)</c> of experiment ids; see <see cref="MaxExperiment"/>.</summary>
+    public string MinExperiment(string expression, string filter = "") => Extreme("min", expression, filter, Keys.Experiment);
+
+    private static string Extreme(string aggregate, string expression, string filter, KeyType type) => type == KeyType.Guid
+        ? $"({aggregate}({expression}::text COLLATE \"C\"){filter})::uuid"
+        : $"{aggregate}({expression}){filter}";
 
     /// <summary>Quoted name of the table where change-tracking triggers record source changes.</summary>
     public string SourceChanges { get; init; } = "\"" + Storage.StorageTableNames.SourceChanges + "\"";

@@ -40,7 +40,7 @@ internal static class SessionTotalsSql
         }
 
         var rangeVersions = sql.Versions is null
-            ? "SELECT NULL::bigint AS team_id, NULL::bigint AS session_id, '{}'::text[] AS versions WHERE false"
+            ? $"SELECT NULL::{sql.TeamType} AS team_id, NULL::{sql.SessionType} AS session_id, '{{}}'::text[] AS versions WHERE false"
             : $"""
               SELECT {sql.VersionTeam("v")} AS team_id, v.session_id, array_agg(DISTINCT v.version::text COLLATE "C" ORDER BY v.version::text COLLATE "C") AS versions
                   FROM {sql.Versions} AS v
@@ -51,7 +51,7 @@ internal static class SessionTotalsSql
             WITH range_messages AS (
                 -- Per session, not per (session, experiment): one row per session even if the source
                 -- disagrees with itself about a session's experiment.
-                SELECT m.team_id, m.session_id, max(m.experiment_id) AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
+                SELECT m.team_id, m.session_id, {{sql.MaxExperiment("m.experiment_id")}} AS experiment_id, count(*) AS human_message_count, max(m.created_at) AS last_activity
                 FROM {{sql.HumanMessages}} AS m
                 WHERE m.created_at >= @from AND m.created_at < @to{{CacheSql.ExperimentFilter("m", limited)}}
                 GROUP BY m.team_id, m.session_id
@@ -142,7 +142,7 @@ internal static class SessionTotalsSql
                ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(k.versions) AS x ORDER BY 1), @now
         FROM (
             SELECT k.team_id, k.session_id,
-                   coalesce(max(k.experiment_id) FILTER (WHERE k.kind = 0), max(k.experiment_id) FILTER (WHERE k.kind = 1)) AS experiment_id,
+                   coalesce({{sql.MaxExperiment("k.experiment_id", " FILTER (WHERE k.kind = 0)")}}, {{sql.MaxExperiment("k.experiment_id", " FILTER (WHERE k.kind = 1)")}}) AS experiment_id,
                    bool_or(k.kind = 0) AS started_here, sum(k.messages) AS human_message_count, max(k.last_activity) AS last_activity,
                    array_agg(k.version) FILTER (WHERE k.version IS NOT NULL) AS versions
             FROM (
@@ -162,7 +162,7 @@ internal static class SessionTotalsSql
         ) AS k
         CROSS JOIN LATERAL (
             -- Only tags in the range (no start, no human message): the session's experiment, from the host.
-            SELECT min(x.experiment_id) AS experiment_id
+            SELECT {{sql.MinExperiment("x.experiment_id")}} AS experiment_id
             FROM {{sql.Sessions}} AS x
             WHERE k.experiment_id IS NULL AND x.team_id = k.team_id AND x.session_id = k.session_id
         ) AS tagged
@@ -265,7 +265,7 @@ internal static class SessionTotalsSql
             """;
         return $$"""
             WITH requested AS (
-                SELECT DISTINCT r.team_id, r.session_id FROM unnest(@teams::bigint[], @sessions::bigint[]) AS r(team_id, session_id)
+                SELECT DISTINCT r.team_id, r.session_id FROM unnest(@teams::{{sql.TeamType}}[], @sessions::{{sql.SessionType}}[]) AS r(team_id, session_id)
             ), current AS (
                 SELECT DISTINCT ON (s.team_id, s.session_id) s.session_id, s.team_id, s.experiment_id
                 FROM requested AS r

@@ -4,7 +4,8 @@ namespace StatsCache.Storage;
 /// Bookkeeping of one cache: how far it is built (the watermark), what has been rolled up, and
 /// the progress of an unfinished backfill so that a re-run resumes where it stopped.
 /// </summary>
-public sealed class CacheState
+/// <typeparam name="TExperimentId">The type of the host's experiment ids (<c>long</c>, <c>int</c> or <c>Guid</c>).</typeparam>
+public class CacheState<TExperimentId>
 {
     /// <summary>The cache's name (<see cref="StatisticsCacheOptions.CacheName"/>).</summary>
     public string CacheName { get; set; } = "default";
@@ -22,7 +23,7 @@ public sealed class CacheState
     public DateTime? BackfillRequestedFrom { get; set; }
 
     /// <summary>Experiments of the unfinished backfill (null: all).</summary>
-    public long[]? BackfillExperiments { get; set; }
+    public TExperimentId[]? BackfillExperiments { get; set; }
 
     /// <summary>Exclusive end of the unfinished backfill's range.</summary>
     public DateTime? BackfillTo { get; set; }
@@ -40,4 +41,9 @@ public sealed class CacheState
 
     /// <summary>When the state last changed.</summary>
     public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>The state of a cache whose experiment ids are 64-bit integers: what <c>modelBuilder.UseStatisticsCache()</c> maps.</summary>
+public sealed class CacheState : CacheState<long>
+{
 }

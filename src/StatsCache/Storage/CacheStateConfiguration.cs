@@ -3,12 +3,15 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace StatsCache.Storage;
 
-/// <summary>Maps <see cref="CacheState"/>.</summary>
+/// <summary>Maps <see cref="CacheState{TExperimentId}"/>.</summary>
+/// <typeparam name="TEntity">The mapped entity type.</typeparam>
+/// <typeparam name="TExperimentId">The type of experiment ids.</typeparam>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-internal sealed class CacheStateConfiguration(string? schema = null) : IEntityTypeConfiguration<CacheState>
+internal sealed class CacheStateConfiguration<TEntity, TExperimentId>(string? schema = null) : IEntityTypeConfiguration<TEntity>
+    where TEntity : CacheState<TExperimentId>
 {
     /// <inheritdoc />
-    public void Configure(EntityTypeBuilder<CacheState> builder)
+    public void Configure(EntityTypeBuilder<TEntity> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ToDefaultTable(StorageTableNames.CacheState, schema);

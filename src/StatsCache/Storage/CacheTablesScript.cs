@@ -16,9 +16,11 @@ namespace StatsCache.Storage;
 internal static class CacheTablesScript
 {
     /// <exception cref="InvalidOperationException">The model produced an operation this script cannot make idempotent (a library bug, caught by the tests).</exception>
-    public static string Generate(string? schema)
+    /// <param name="schema">The schema of the tables; null is the search path.</param>
+    /// <param name="keys">The key types the id columns are stored in; null is every kind Int64 (bigint).</param>
+    public static string Generate(string? schema, Policy.CacheKeys? keys = null)
     {
-        using var context = CacheTablesContext.For(schema);
+        using var context = CacheTablesContext.For(schema, keys);
         var model = context.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
         var operations = context.GetService<IMigrationsModelDiffer>().GetDifferences(null, model.GetRelationalModel());
         var generator = context.GetService<IMigrationsSqlGenerator>();

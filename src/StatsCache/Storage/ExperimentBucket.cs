@@ -5,13 +5,15 @@ namespace StatsCache.Storage;
 /// the sums over its buckets (and the max of <see cref="LastActivity"/>); buckets never overlap.
 /// The bucket's end is not stored: it follows from <see cref="Start"/> and <see cref="Size"/>.
 /// </summary>
-public sealed class ExperimentBucket
+/// <typeparam name="TTeamId">The type of the host's team ids (<c>long</c>, <c>int</c> or <c>Guid</c>).</typeparam>
+/// <typeparam name="TExperimentId">The type of the host's experiment ids.</typeparam>
+public class ExperimentBucket<TTeamId, TExperimentId>
 {
     /// <summary>The team owning the experiment. Every read is scoped to it.</summary>
-    public long TeamId { get; set; }
+    public TTeamId TeamId { get; set; } = default!;
 
     /// <summary>The experiment (chatbot).</summary>
-    public long ExperimentId { get; set; }
+    public TExperimentId ExperimentId { get; set; } = default!;
 
     /// <summary>The span this bucket covers.</summary>
     public BucketSize Size { get; set; }
@@ -36,4 +38,9 @@ public sealed class ExperimentBucket
 
     /// <summary>When the bucket was last written.</summary>
     public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>An experiment bucket of a host whose ids are 64-bit integers: what <c>modelBuilder.UseStatisticsCache()</c> maps.</summary>
+public sealed class ExperimentBucket : ExperimentBucket<long, long>
+{
 }

@@ -3,12 +3,16 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace StatsCache.Storage;
 
-/// <summary>Maps <see cref="ExperimentBucket"/>.</summary>
+/// <summary>Maps <see cref="ExperimentBucket{TTeamId, TExperimentId}"/> (or the long-keyed <see cref="ExperimentBucket"/>).</summary>
+/// <typeparam name="TEntity">The mapped entity type.</typeparam>
+/// <typeparam name="TTeamId">The type of team ids.</typeparam>
+/// <typeparam name="TExperimentId">The type of experiment ids.</typeparam>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-internal sealed class ExperimentBucketConfiguration(string? schema = null) : IEntityTypeConfiguration<ExperimentBucket>
+internal sealed class ExperimentBucketConfiguration<TEntity, TTeamId, TExperimentId>(string? schema = null) : IEntityTypeConfiguration<TEntity>
+    where TEntity : ExperimentBucket<TTeamId, TExperimentId>
 {
     /// <inheritdoc />
-    public void Configure(EntityTypeBuilder<ExperimentBucket> builder)
+    public void Configure(EntityTypeBuilder<TEntity> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ToDefaultTable(StorageTableNames.ExperimentBuckets, schema);

@@ -9,13 +9,15 @@ namespace StatsCache.Storage;
 /// As fresh as the last refresh. Mapped by <c>modelBuilder.UseStatisticsCache()</c> to the table
 /// <c>statscache_experiment_totals</c> (unless the host renamed it); treat it as read-only.
 /// </summary>
-public sealed class ExperimentStatistics
+/// <typeparam name="TTeamId">The type of the host's team ids (<c>long</c>, <c>int</c> or <c>Guid</c>).</typeparam>
+/// <typeparam name="TExperimentId">The type of the host's experiment ids.</typeparam>
+public class ExperimentStatistics<TTeamId, TExperimentId>
 {
     /// <summary>The team owning the experiment. Always join on it as well as the experiment id.</summary>
-    public long TeamId { get; set; }
+    public TTeamId TeamId { get; set; } = default!;
 
     /// <summary>The experiment.</summary>
-    public long ExperimentId { get; set; }
+    public TExperimentId ExperimentId { get; set; } = default!;
 
     /// <summary>Sessions started.</summary>
     public long SessionCount { get; set; }
@@ -37,4 +39,9 @@ public sealed class ExperimentStatistics
 
     /// <summary>When the row was last written.</summary>
     public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>An experiment's totals for a host whose ids are 64-bit integers: what <c>modelBuilder.UseStatisticsCache()</c> maps.</summary>
+public sealed class ExperimentStatistics : ExperimentStatistics<long, long>
+{
 }

@@ -4,16 +4,20 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace StatsCache.Storage;
 
 /// <summary>
-/// Maps <see cref="ExperimentStatistics"/> to the per-experiment totals table. The key leads with the
+/// Maps <see cref="ExperimentStatistics{TTeamId, TExperimentId}"/> to the per-experiment totals table. The key leads with the
 /// team (every read is scoped to one, and on Citus the team is the distribution key); one index per
 /// statistic a page sorts by, each (team, statistic, experiment), so "the experiments of team X by last
 /// activity" (or by sessions, participants, messages) is an index scan in either direction.
 /// </summary>
+/// <typeparam name="TEntity">The mapped entity type.</typeparam>
+/// <typeparam name="TTeamId">The type of team ids.</typeparam>
+/// <typeparam name="TExperimentId">The type of experiment ids.</typeparam>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-internal sealed class ExperimentStatisticsConfiguration(string? schema = null) : IEntityTypeConfiguration<ExperimentStatistics>
+internal sealed class ExperimentStatisticsConfiguration<TEntity, TTeamId, TExperimentId>(string? schema = null) : IEntityTypeConfiguration<TEntity>
+    where TEntity : ExperimentStatistics<TTeamId, TExperimentId>
 {
     /// <inheritdoc />
-    public void Configure(EntityTypeBuilder<ExperimentStatistics> builder)
+    public void Configure(EntityTypeBuilder<TEntity> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ToDefaultTable(StorageTableNames.ExperimentTotals, schema);

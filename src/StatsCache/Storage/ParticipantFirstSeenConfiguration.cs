@@ -3,12 +3,17 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace StatsCache.Storage;
 
-/// <summary>Maps <see cref="ParticipantFirstSeen"/>.</summary>
+/// <summary>Maps <see cref="ParticipantFirstSeen{TTeamId, TExperimentId, TParticipantId}"/>.</summary>
+/// <typeparam name="TEntity">The mapped entity type.</typeparam>
+/// <typeparam name="TTeamId">The type of team ids.</typeparam>
+/// <typeparam name="TExperimentId">The type of experiment ids.</typeparam>
+/// <typeparam name="TParticipantId">The type of participant ids.</typeparam>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-internal sealed class ParticipantFirstSeenConfiguration(string? schema = null) : IEntityTypeConfiguration<ParticipantFirstSeen>
+internal sealed class ParticipantFirstSeenConfiguration<TEntity, TTeamId, TExperimentId, TParticipantId>(string? schema = null) : IEntityTypeConfiguration<TEntity>
+    where TEntity : ParticipantFirstSeen<TTeamId, TExperimentId, TParticipantId>
 {
     /// <inheritdoc />
-    public void Configure(EntityTypeBuilder<ParticipantFirstSeen> builder)
+    public void Configure(EntityTypeBuilder<TEntity> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ToDefaultTable(StorageTableNames.ParticipantFirstSeen, schema);

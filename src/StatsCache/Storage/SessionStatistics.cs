@@ -6,16 +6,19 @@ namespace StatsCache.Storage;
 /// sorted by last activity would have to sum them per session; one row indexed by
 /// (team, experiment, last activity) makes that page an index scan.
 /// </summary>
-public sealed class SessionStatistics
+/// <typeparam name="TTeamId">The type of the host's team ids (<c>long</c>, <c>int</c> or <c>Guid</c>).</typeparam>
+/// <typeparam name="TExperimentId">The type of the host's experiment ids.</typeparam>
+/// <typeparam name="TSessionId">The type of the host's session ids.</typeparam>
+public class SessionStatistics<TTeamId, TExperimentId, TSessionId>
 {
     /// <summary>The team owning the session.</summary>
-    public long TeamId { get; set; }
+    public TTeamId TeamId { get; set; } = default!;
 
     /// <summary>The experiment the session belongs to.</summary>
-    public long ExperimentId { get; set; }
+    public TExperimentId ExperimentId { get; set; } = default!;
 
     /// <summary>The session.</summary>
-    public long SessionId { get; set; }
+    public TSessionId SessionId { get; set; } = default!;
 
     /// <summary>Human messages in the session.</summary>
     public long HumanMessageCount { get; set; }
@@ -37,4 +40,9 @@ public sealed class SessionStatistics
 
     /// <summary>When the row was last written.</summary>
     public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A session's totals for a host whose ids are 64-bit integers: what <c>modelBuilder.UseStatisticsCache()</c> maps.</summary>
+public sealed class SessionStatistics : SessionStatistics<long, long, long>
+{
 }

@@ -3,12 +3,17 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace StatsCache.Storage;
 
-/// <summary>Maps <see cref="SessionStatistics"/>.</summary>
+/// <summary>Maps <see cref="SessionStatistics{TTeamId, TExperimentId, TSessionId}"/>.</summary>
+/// <typeparam name="TEntity">The mapped entity type.</typeparam>
+/// <typeparam name="TTeamId">The type of team ids.</typeparam>
+/// <typeparam name="TExperimentId">The type of experiment ids.</typeparam>
+/// <typeparam name="TSessionId">The type of session ids.</typeparam>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-internal sealed class SessionStatisticsConfiguration(string? schema = null) : IEntityTypeConfiguration<SessionStatistics>
+internal sealed class SessionStatisticsConfiguration<TEntity, TTeamId, TExperimentId, TSessionId>(string? schema = null) : IEntityTypeConfiguration<TEntity>
+    where TEntity : SessionStatistics<TTeamId, TExperimentId, TSessionId>
 {
     /// <inheritdoc />
-    public void Configure(EntityTypeBuilder<SessionStatistics> builder)
+    public void Configure(EntityTypeBuilder<TEntity> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ToDefaultTable(StorageTableNames.SessionStatistics, schema);

@@ -3,12 +3,20 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace StatsCache.Storage;
 
-/// <summary>Maps <see cref="SourceChange"/>.</summary>
+/// <summary>Maps <see cref="SourceChange{TTeamId, TExperimentId, TSessionId}"/>.</summary>
+/// <typeparam name="TEntity">The mapped entity type.</typeparam>
+/// <typeparam name="TTeamId">The type of team ids.</typeparam>
+/// <typeparam name="TExperimentId">The type of experiment ids.</typeparam>
+/// <typeparam name="TSessionId">The type of session ids.</typeparam>
 /// <param name="schema">Schema of the table; null uses the model's default.</param>
-internal sealed class SourceChangeConfiguration(string? schema = null) : IEntityTypeConfiguration<SourceChange>
+internal sealed class SourceChangeConfiguration<TEntity, TTeamId, TExperimentId, TSessionId>(string? schema = null) : IEntityTypeConfiguration<TEntity>
+    where TEntity : SourceChange<TTeamId, TExperimentId, TSessionId>
+    where TTeamId : struct
+    where TExperimentId : struct
+    where TSessionId : struct
 {
     /// <inheritdoc />
-    public void Configure(EntityTypeBuilder<SourceChange> builder)
+    public void Configure(EntityTypeBuilder<TEntity> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ToDefaultTable(StorageTableNames.SourceChanges, schema);

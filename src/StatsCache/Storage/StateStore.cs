@@ -35,7 +35,7 @@ internal static class StateStore
     public static NpgsqlBatchCommand Read(CacheSql sql, string cacheName) =>
         new(StateSql.Read(sql)) { Parameters = { new NpgsqlParameter("cache", cacheName) } };
 
-    public static async Task<CacheState?> ReadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, CancellationToken cancellationToken, int? commandTimeout = null)
+    public static async Task<StateRow?> ReadAsync(NpgsqlConnection connection, CacheSql sql, string cacheName, CancellationToken cancellationToken, int? commandTimeout = null)
     {
         await using var command = new NpgsqlCommand(StateSql.Read(sql), connection);
         if (commandTimeout is { } seconds)
@@ -52,21 +52,21 @@ internal static class StateStore
     /// Decodes the result of <see cref="StateSql.Read"/> at the reader's current result set: the state row, or null
     /// when the cache has none. The one place that knows the row's columns.
     /// </summary>
-    public static async Task<CacheState?> ReadRowAsync(NpgsqlDataReader reader, string cacheName, CancellationToken cancellationToken)
+    public static async Task<StateRow?> ReadRowAsync(NpgsqlDataReader reader, string cacheName, CancellationToken cancellationToken)
     {
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
-        return new CacheState
+        return new StateRow
         {
             CacheName = cacheName,
             Watermark = reader.IsDBNull(0) ? null : reader.GetDateTime(0),
             DailyFrom = reader.IsDBNull(1) ? null : reader.GetDateTime(1),
             HourlyFrom = reader.IsDBNull(2) ? null : reader.GetDateTime(2),
             BackfillRequestedFrom = reader.IsDBNull(3) ? null : reader.GetDateTime(3),
-            BackfillExperiments = reader.IsDBNull(4) ? null : reader.GetFieldValue<long[]>(4),
+            BackfillExperiments = reader.IsDBNull(4) ? null : reader.GetValue(4) as Array, // long[], int[] or Guid[]: the column's type
             BackfillTo = reader.IsDBNull(5) ? null : reader.GetDateTime(5),
             BackfillDoneUntil = reader.IsDBNull(6) ? null : reader.GetDateTime(6),
             TimeZone = reader.GetString(7),
@@ -85,12 +85,12 @@ internal static class StateStore
     }
 
     /// <summary>A backfill starts: its plan (requested start, experiments, end, progress so far) goes in the row, so an interrupted one resumes.</summary>
-    public static NpgsqlBatchCommand StartBackfill(CacheSql sql, string cacheName, DateTime? requestedFrom, long[]? experiments, DateTime to, DateTime doneUntil, DateTime now)
+    public static NpgsqlBatchCommand StartBackfill(CacheSql sql, string cacheName, DateTime? requestedFrom, Array? experiments, DateTime to, DateTime doneUntil, DateTime now)
     {
         var command = new NpgsqlBatchCommand(StateSql.StartBackfill(sql));
         command.Parameters.AddWithValue("cache", cacheName);
         command.Parameters.Add(Timestamp("requested_from", requestedFrom));
-        command.Parameters.Add(new NpgsqlParameter("experiments", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)experiments ?? DBNull.Value });
+        command.Parameters.Add(KeyArrays.Parameter("experiments", experiments, sql.Keys.Experiment));
         command.Parameters.AddWithValue("to", to);
         command.Parameters.AddWithValue("done_until", doneUntil);
         command.Parameters.AddWithValue("now", now);

@@ -105,7 +105,7 @@ public sealed partial class PackageConsumerTests(PostgresServer server) : IDispo
         await using var db = NpgsqlDataSource.Create(connectionString);
         var live = await new LiveStatistics(db).ExperimentsAsync(1, new DateTime(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         long[] page = [10, 11, 12, 13, 14, 20];
-        var expectedTotals = page.Select(id => live.GetValueOrDefault(id) ?? new ExperimentStats { ExperimentId = id, SessionCount = 0, ParticipantCount = 0, HumanMessageCount = 0, LastActivity = null }).ToList();
+        var expectedTotals = page.Select(id => live.GetValueOrDefault(id) ?? new ExperimentStats { SessionCount = 0, ParticipantCount = 0, HumanMessageCount = 0, LastActivity = null }).ToList();
         live.Values.Sum(t => t.HumanMessageCount).Should().BePositive("the app's rows must give something to compare");
         printed.Totals.Should().Equal(expectedTotals);
 
@@ -120,9 +120,10 @@ public sealed partial class PackageConsumerTests(PostgresServer server) : IDispo
         }
 
         var expectedByActivity = teamExperiments
-            .Select(id => live.GetValueOrDefault(id) ?? new ExperimentStats { ExperimentId = id, SessionCount = 0, ParticipantCount = 0, HumanMessageCount = 0, LastActivity = null })
-            .OrderByDescending(t => t.LastActivity ?? DateTime.MinValue).ThenBy(t => t.ExperimentId)
+            .Select(id => (Id: id, Stats: live.GetValueOrDefault(id) ?? ExperimentStats.Empty))
+            .OrderByDescending(t => t.Stats.LastActivity ?? DateTime.MinValue).ThenBy(t => t.Id)
             .Take(4)
+            .Select(t => new PagedExperiment(t.Id, t.Stats.SessionCount, t.Stats.ParticipantCount, t.Stats.HumanMessageCount, t.Stats.LastActivity))
             .ToList();
         printed.ByActivity.Should().Equal(expectedByActivity);
     }
@@ -214,5 +215,8 @@ public sealed partial class PackageConsumerTests(PostgresServer server) : IDispo
     [GeneratedRegex("```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
 
-    private sealed record AppOutput(List<ExperimentStats> Totals, List<ExperimentStats> ByActivity);
+    private sealed record AppOutput(List<ExperimentStats> Totals, List<PagedExperiment> ByActivity);
+
+    /// <summary>A row of the app's page: its experiment id and the statistics joined to it.</summary>
+    private sealed record PagedExperiment(long ExperimentId, long SessionCount, long ParticipantCount, long HumanMessageCount, DateTime? LastActivity);
 }

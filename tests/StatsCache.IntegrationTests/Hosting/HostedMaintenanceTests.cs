@@ -164,7 +164,7 @@ public sealed class HostedMaintenanceTests(PostgresServer server)
         var options = Options.Create(new HostedMaintenanceOptions { StartJitter = TimeSpan.FromSeconds(10) });
         var jitter = HostedMaintenanceService.Jitter(options.Value.StartJitter, new Random(1234));
         jitter.Should().BePositive();
-        using var service = new HostedMaintenanceService(h.Cache, options, h.Clock, services.GetRequiredService<ILogger<HostedMaintenanceService>>(), new Random(1234));
+        using var service = new HostedMaintenanceService(services.GetRequiredService<IScheduledMaintenance>(), options, h.Clock, services.GetRequiredService<ILogger<HostedMaintenanceService>>(), new Random(1234));
 
         await service.StartAsync(CancellationToken.None);
         (await logs.NextWaitAsync()).Should().Be(h.Now + jitter, "the first run waits the drawn jitter");

@@ -30,7 +30,7 @@ public sealed class LateDataTests(PostgresServer server)
         await h.Cache.RefreshAsync();
 
         var totals = (await h.Cache.GetExperimentTotalsAsync(1, [10]))[10];
-        totals.Should().Be(new StatsCache.ExperimentStats { ExperimentId = 10, SessionCount = 1, ParticipantCount = 1, HumanMessageCount = 1, LastActivity = Start.AddMinutes(-1) });
+        totals.Should().Be(new StatsCache.ExperimentStats { SessionCount = 1, ParticipantCount = 1, HumanMessageCount = 1, LastActivity = Start.AddMinutes(-1) });
         await h.AssertExactAsync(1);
     }
 

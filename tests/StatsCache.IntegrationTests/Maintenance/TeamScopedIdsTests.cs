@@ -26,12 +26,12 @@ public sealed class TeamScopedIdsTests(PostgresServer server)
         await AssertEveryModeExactAsync(h, "after the first build");
         var sessions1 = await h.Cache.GetSessionTotalsAsync(1, [42, 43]);
         var sessions2 = await h.Cache.GetSessionTotalsAsync(2, [42, 43]);
-        sessions1[42].Should().BeEquivalentTo(new SessionStats { SessionId = 42, HumanMessageCount = 3, LastActivity = Start.AddDays(-40).AddHours(2), Versions = ["t1-a"] }, "team 1's session 42 is its own");
-        sessions2[42].Should().BeEquivalentTo(new SessionStats { SessionId = 42, HumanMessageCount = 5, LastActivity = Start.AddDays(-2).AddHours(5), Versions = ["t2-b"] }, "team 2's session 42 is its own");
+        sessions1[42].Should().BeEquivalentTo(new SessionStats { HumanMessageCount = 3, LastActivity = Start.AddDays(-40).AddHours(2), Versions = ["t1-a"] }, "team 1's session 42 is its own");
+        sessions2[42].Should().BeEquivalentTo(new SessionStats { HumanMessageCount = 5, LastActivity = Start.AddDays(-2).AddHours(5), Versions = ["t2-b"] }, "team 2's session 42 is its own");
         sessions1[43].HumanMessageCount.Should().Be(1);
         sessions2[43].HumanMessageCount.Should().Be(2);
-        (await h.Cache.GetExperimentTotalsAsync(1, [7]))[7].Should().Be(new ExperimentStats { ExperimentId = 7, SessionCount = 2, ParticipantCount = 2, HumanMessageCount = 4, LastActivity = Start.AddDays(-10).AddMinutes(1) });
-        (await h.Cache.GetExperimentTotalsAsync(2, [7]))[7].Should().Be(new ExperimentStats { ExperimentId = 7, SessionCount = 2, ParticipantCount = 1, HumanMessageCount = 7, LastActivity = Start.AddDays(-2).AddHours(5) });
+        (await h.Cache.GetExperimentTotalsAsync(1, [7]))[7].Should().Be(new ExperimentStats { SessionCount = 2, ParticipantCount = 2, HumanMessageCount = 4, LastActivity = Start.AddDays(-10).AddMinutes(1) });
+        (await h.Cache.GetExperimentTotalsAsync(2, [7]))[7].Should().Be(new ExperimentStats { SessionCount = 2, ParticipantCount = 1, HumanMessageCount = 7, LastActivity = Start.AddDays(-2).AddHours(5) });
 
         // Rows since the watermark: real-time and live reads of team 1 must not see team 2's.
         h.Advance(TimeSpan.FromMinutes(10));

@@ -31,8 +31,8 @@ public sealed class BatchReadTests(PostgresServer server)
         var sessions = await h.Cache.GetSessionTotalsAsync(1, [teamBSession]);
 
         experiments[10].HumanMessageCount.Should().Be(2);
-        experiments[20].Should().Be(ExperimentStats.Empty(20), "team 1 must not see team 2's experiment");
-        sessions[teamBSession].Should().BeEquivalentTo(SessionStats.Empty(teamBSession), "team 1 must not see team 2's session or its versions");
+        experiments[20].Should().Be(ExperimentStats.Empty, "team 1 must not see team 2's experiment");
+        sessions[teamBSession].Should().BeEquivalentTo(SessionStats.Empty, "team 1 must not see team 2's session or its versions");
         (await h.Cache.GetExperimentBucketsAsync(1, 20)).Should().BeEmpty();
         (await h.Cache.GetExperimentTotalsAsync(2, [20]))[20].HumanMessageCount.Should().Be(7);
     }
@@ -53,8 +53,8 @@ public sealed class BatchReadTests(PostgresServer server)
             {
                 var experiments = await cache.GetExperimentTotalsAsync(1, [10, 20, 999]);
                 experiments[10].Should().Be(live[10], $"round {round}");
-                experiments[20].Should().Be(ExperimentStats.Empty(20));
-                experiments[999].Should().Be(ExperimentStats.Empty(999));
+                experiments[20].Should().Be(ExperimentStats.Empty);
+                experiments[999].Should().Be(ExperimentStats.Empty);
                 var sessions = await cache.GetSessionTotalsAsync(1, liveSessions.Keys);
                 sessions.Should().BeEquivalentTo(liveSessions, $"round {round}");
             }
@@ -76,9 +76,9 @@ public sealed class BatchReadTests(PostgresServer server)
         (await h.Cache.GetSessionTotalsAsync(1, null)).Should().BeEmpty();
         var unknown = await h.Cache.GetExperimentTotalsAsync(1, [999, 10, 10, 999]);
         unknown.Should().HaveCount(2);
-        unknown[999].Should().Be(ExperimentStats.Empty(999));
+        unknown[999].Should().Be(ExperimentStats.Empty);
         unknown[10].SessionCount.Should().Be(1);
-        (await h.Cache.GetExperimentTotalsAsync(77, [10]))[10].Should().Be(ExperimentStats.Empty(10), "an unknown team sees nothing");
+        (await h.Cache.GetExperimentTotalsAsync(77, [10]))[10].Should().Be(ExperimentStats.Empty, "an unknown team sees nothing");
     }
 
     [Fact]

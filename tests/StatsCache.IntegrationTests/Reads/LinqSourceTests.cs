@@ -64,7 +64,7 @@ public sealed class LinqSourceTests(PostgresServer server)
         cached[10].SessionCount.Should().Be(2);
         cached[10].HumanMessageCount.Should().Be(4, "the four bot messages of experiment 10 are filtered out by the query's Where");
         cached[11].HumanMessageCount.Should().Be(2);
-        (cached.TryGetValue(12, out var filtered) ? filtered : ExperimentStats.Empty(12)).Should().BeEquivalentTo(ExperimentStats.Empty(12),
+        (cached.TryGetValue(12, out var filtered) ? filtered : ExperimentStats.Empty).Should().BeEquivalentTo(ExperimentStats.Empty,
             "the sandbox chatbot's sessions and messages are filtered out through the navigation to its experiment");
         (await cache.GetSessionTotalsAsync(1, [s1], ReadMode.Cached))[s1].Versions.Should().Equal("v1", "v2");
 

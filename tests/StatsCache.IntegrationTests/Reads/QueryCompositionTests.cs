@@ -77,10 +77,10 @@ public sealed class QueryCompositionTests(PostgresServer server)
                 .ToListAsync();
 
             commands.Count.Should().Be(1);
-            var expected = live.Values.Where(t => ofExperiment.Contains(t.SessionId))
-                .OrderByDescending(t => t.LastActivity ?? DateTime.MinValue).ThenBy(t => t.SessionId)
+            var expected = live.Where(t => ofExperiment.Contains(t.Key))
+                .OrderByDescending(t => t.Value.LastActivity ?? DateTime.MinValue).ThenBy(t => t.Key)
                 .Skip(skip).Take(7)
-                .Select(t => new { Id = t.SessionId, HumanMessageCount = t.HumanMessageCount, t.LastActivity })
+                .Select(t => new { Id = t.Key, HumanMessageCount = t.Value.HumanMessageCount, t.Value.LastActivity })
                 .ToList();
             page.Should().Equal(expected, "page at {0}", skip);
         }

@@ -73,8 +73,8 @@ public sealed class ReadModeTests(PostgresServer server)
 
         foreach (var mode in new[] { ReadMode.RealTime, ReadMode.Live })
         {
-            (await h.Cache.GetExperimentTotalsAsync(1, [20], mode))[20].Should().Be(ExperimentStats.Empty(20), "{0}", mode);
-            (await h.Cache.GetSessionTotalsAsync(1, [secret], mode))[secret].Should().BeEquivalentTo(SessionStats.Empty(secret), "{0}", mode);
+            (await h.Cache.GetExperimentTotalsAsync(1, [20], mode))[20].Should().Be(ExperimentStats.Empty, "{0}", mode);
+            (await h.Cache.GetSessionTotalsAsync(1, [secret], mode))[secret].Should().BeEquivalentTo(SessionStats.Empty, "{0}", mode);
             (await h.Cache.GetExperimentTotalsAsync(2, [20], mode))[20].HumanMessageCount.Should().Be(4 + 3, "team 2 itself sees its new messages");
         }
     }

@@ -261,7 +261,7 @@ public sealed class CrashTests(PostgresServer server)
         foreach (var id in experiments)
         {
             var buckets = await instance.Cache.GetExperimentBucketsAsync(team, id);
-            result[id] = new ExperimentStats { ExperimentId = id, SessionCount = buckets.Sum(b => (long)b.SessionCount), ParticipantCount = buckets.Sum(b => (long)b.NewParticipantCount), HumanMessageCount = buckets.Sum(b => b.HumanMessageCount), LastActivity = buckets.Max(b => b.LastActivity) };
+            result[id] = new ExperimentStats { SessionCount = buckets.Sum(b => (long)b.SessionCount), ParticipantCount = buckets.Sum(b => (long)b.NewParticipantCount), HumanMessageCount = buckets.Sum(b => b.HumanMessageCount), LastActivity = buckets.Max(b => b.LastActivity) };
         }
 
         return result;
@@ -270,7 +270,7 @@ public sealed class CrashTests(PostgresServer server)
     /// <summary>Session rows as stored (a missing row reads as zeros), ungated.</summary>
     private static async Task<Dictionary<long, SessionStats>> StoredSessionsAsync(CacheHarness h, long team, IEnumerable<long> sessions)
     {
-        var result = sessions.ToDictionary(id => id, SessionStats.Empty);
+        var result = sessions.ToDictionary(id => id, _ => SessionStats.Empty);
         await using var command = h.Db.CreateCommand("SELECT session_id, human_message_count, last_activity, versions FROM statscache_session_statistics WHERE team_id = @team");
         command.Parameters.AddWithValue("team", team);
         await using var reader = await command.ExecuteReaderAsync();
@@ -279,7 +279,7 @@ public sealed class CrashTests(PostgresServer server)
             var id = reader.GetInt64(0);
             if (result.ContainsKey(id))
             {
-                result[id] = new SessionStats { SessionId = id, HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3) };
+                result[id] = new SessionStats { HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3) };
             }
         }
 

@@ -169,12 +169,12 @@ public static class Invariants
             sessions.Keys.Should().BeEquivalentTo(foreignSessions, "every requested id gets an entry");
             foreach (var (id, totals) in experiments)
             {
-                totals.Should().Be(ExperimentStats.Empty(id), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+                totals.Should().Be(ExperimentStats.Empty, "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }
 
             foreach (var (id, totals) in sessions)
             {
-                totals.Should().BeEquivalentTo(SessionStats.Empty(id), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+                totals.Should().BeEquivalentTo(SessionStats.Empty, "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }
             foreach (var id in foreignExperiments)
             {

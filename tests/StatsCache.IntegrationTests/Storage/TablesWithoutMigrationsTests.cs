@@ -11,8 +11,8 @@ using Xunit.Abstractions;
 namespace StatsCache.IntegrationTests.Storage;
 
 /// <summary>
-/// A host without EF migrations creates the cache's tables with <see cref="IStatisticsCache.EnsureTablesCreatedAsync"/>
-/// (or runs <see cref="IStatisticsCache.GetCreateTablesScript"/>): idempotent, data kept, and the same tables, columns and
+/// A host without EF migrations creates the cache's tables with <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.EnsureTablesCreatedAsync"/>
+/// (or runs <see cref="IStatisticsCache{TTeamId, TExperimentId, TSessionId}.GetCreateTablesScript"/>): idempotent, data kept, and the same tables, columns and
 /// indexes as <c>EnsureCreated</c> of a host context with <c>UseStatisticsCache()</c>.
 /// </summary>
 [Collection(PostgresCollection.Name)]

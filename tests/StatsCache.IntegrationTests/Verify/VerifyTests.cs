@@ -40,7 +40,7 @@ public sealed class VerifyTests(PostgresServer server)
         result.RangesChecked.Should().BeGreaterThan(30, "months, days and hours are each compared");
         result.Ranges.Should().NotBeEmpty().And.OnlyContain(r => r.Verdict == RangeVerdict.Repaired && r.After == r.Source);
         result.Ranges.Select(r => r.Size).Distinct().Should().Contain([BucketSize.Month, BucketSize.Day]);
-        result.Changes.Should().Contain(c => c.TeamId == 1 && c.After.ExperimentId == 10);
+        result.Changes.Should().Contain(c => c.TeamId == 1 && c.ExperimentId == 10);
         await h.AssertExactAsync(1, "after verify");
         await h.AssertExactAsync(2, "after verify");
 

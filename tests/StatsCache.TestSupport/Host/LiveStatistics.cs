@@ -60,7 +60,7 @@ public sealed class LiveStatistics(
         while (await reader.ReadAsync())
         {
             var id = _keys.Experiment.Read(reader, 0);
-            result[id] = new ExperimentStats { ExperimentId = id, SessionCount = reader.GetInt64(1), ParticipantCount = reader.GetInt64(2), HumanMessageCount = reader.GetInt64(3), LastActivity = reader.IsDBNull(4) ? null : reader.GetDateTime(4) };
+            result[id] = new ExperimentStats { SessionCount = reader.GetInt64(1), ParticipantCount = reader.GetInt64(2), HumanMessageCount = reader.GetInt64(3), LastActivity = reader.IsDBNull(4) ? null : reader.GetDateTime(4) };
         }
 
         return result;
@@ -86,7 +86,7 @@ public sealed class LiveStatistics(
         {
             // Every session has a row, with its versions even without a human message.
             var id = _keys.Session.Read(reader, 0);
-            result[id] = new SessionStats { SessionId = id, HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3) };
+            result[id] = new SessionStats { HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3) };
         }
 
         return result;

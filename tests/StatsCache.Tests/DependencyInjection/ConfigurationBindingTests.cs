@@ -89,6 +89,28 @@ public class ConfigurationBindingTests
     }
 
     [Fact]
+    public void KeyTypesBindByNameAndAreKnownOptions()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["StatsCache:ConnectionString"] = "Host=db",
+            ["StatsCache:Sessions:Table"] = "s",
+            ["StatsCache:HumanMessages:Table"] = "m",
+            ["StatsCache:Keys:TeamId"] = "Guid",
+            ["StatsCache:Keys:SessionId"] = "Int32",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddStatisticsCache(configuration.GetSection("StatsCache"));
+        using var provider = services.BuildServiceProvider();
+
+        var o = provider.GetRequiredService<IOptions<StatisticsCacheOptions>>().Value;
+
+        o.Keys.Should().BeEquivalentTo(new KeyTypeOptions { TeamId = KeyType.Guid, SessionId = KeyType.Int32 });
+        StatsCache.Internal.SourceResolution.Resolve(o, new StatsCache.Internal.StatisticsCacheMarker(), model: null).Keys
+            .Should().Be(new StatsCache.Policy.CacheKeys(KeyType.Guid, KeyType.Int64, KeyType.Int32, KeyType.Int64));
+    }
+
+    [Fact]
     public void CodeRunsAfterTheBindingAndWins()
     {
         var services = new ServiceCollection();

@@ -23,8 +23,9 @@ public class ModelValidationTests
         var start = () => provider.GetRequiredService<IStartupValidator>().Validate();
 
         var message = start.Should().Throw<OptionsValidationException>().Which.Message;
-        message.Should().Contain("MapSessions: GuidSession.Id (column \"Id\", uuid) is Guid; session_id must be a 64-bit integer");
-        message.Should().Contain("Guid keys are not supported");
+        // The cache's tables (UseStatisticsCache(): long) store session ids as bigint: a Guid session key cannot join them.
+        message.Should().Contain("Keys.SessionId: the cache's tables store it as Int64 (SessionStatistics.SessionId in the model), but MapSessions: GuidSession.Id (column \"Id\", uuid) is Guid");
+        message.Should().Contain("UseStatisticsCache<…>() with Guid for SessionId");
     }
 
     [Fact]
@@ -37,7 +38,7 @@ public class ModelValidationTests
         var failures = FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate())
             .Should().Throw<OptionsValidationException>().Which.Failures;
 
-        failures.Should().Contain(f => f.Contains("GuidSession.Participant", StringComparison.Ordinal) && f.Contains("participant_id", StringComparison.Ordinal) && f.Contains("Guid", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("GuidSession.Participant", StringComparison.Ordinal) && f.Contains("Keys.ParticipantId", StringComparison.Ordinal) && f.Contains("is Guid", StringComparison.Ordinal));
         failures.Should().Contain(f => f.Contains("BadVersion.Label", StringComparison.Ordinal) && f.Contains("must be a string", StringComparison.Ordinal));
     }
 

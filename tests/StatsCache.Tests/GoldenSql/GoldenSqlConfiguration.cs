@@ -1,5 +1,6 @@
 using StatsCache.ChangeTracking;
 using StatsCache.Internal;
+using StatsCache.Policy;
 using StatsCache.Sources;
 using StatsCache.Sql;
 
@@ -27,19 +28,27 @@ internal enum GoldenZone
     Berlin,
 }
 
+/// <summary>The host's key types (<see cref="StatisticsCacheOptions.Keys"/>): every kind long (bigint), or every kind Guid (uuid).</summary>
+internal enum GoldenKeys
+{
+    Long,
+    Guid,
+}
+
 /// <summary>
 /// One point of the fixed configuration matrix the golden statements are rendered over. The host is
 /// fixed too: sessions as a table, human messages as a SELECT naming its table for change tracking,
 /// version tags as a table, our tables in schema <c>stats</c>, cache <c>reporting</c>.
 /// </summary>
-internal sealed record GoldenSqlConfiguration(GoldenDeletions Deletions, GoldenVersions Versions, GoldenZone Zone)
+internal sealed record GoldenSqlConfiguration(GoldenDeletions Deletions, GoldenVersions Versions, GoldenZone Zone, GoldenKeys Keys = GoldenKeys.Long)
 {
-    /// <summary>Every configuration: 2 deletion modes × 3 version shapes × 2 zones.</summary>
+    /// <summary>Every configuration: 2 deletion modes × 3 version shapes × 2 zones × 2 key types.</summary>
     public static IReadOnlyList<GoldenSqlConfiguration> All { get; } =
         (from d in Enum.GetValues<GoldenDeletions>()
          from v in Enum.GetValues<GoldenVersions>()
          from z in Enum.GetValues<GoldenZone>()
-         select new GoldenSqlConfiguration(d, v, z)).ToList();
+         from k in Enum.GetValues<GoldenKeys>()
+         select new GoldenSqlConfiguration(d, v, z, k)).ToList();
 
     public const string CacheName = "reporting";
 
@@ -49,6 +58,7 @@ internal sealed record GoldenSqlConfiguration(GoldenDeletions Deletions, GoldenV
         ("deletions", Deletions switch { GoldenDeletions.Mirror => "mirror", _ => "keep-history" }),
         ("versions", Versions switch { GoldenVersions.None => "no-versions", GoldenVersions.WithoutTeam => "versions", _ => "versions-with-team" }),
         ("zone", Zone switch { GoldenZone.Berlin => "berlin", _ => "utc" }),
+        ("keys", Keys switch { GoldenKeys.Guid => "guid", _ => "long" }),
     ];
 
     public StatisticsCacheOptions Options()
@@ -60,6 +70,10 @@ internal sealed record GoldenSqlConfiguration(GoldenDeletions Deletions, GoldenV
             Deletions = Deletions == GoldenDeletions.Mirror ? SourceDeletions.Mirror : SourceDeletions.KeepHistory,
             TimeZone = Zone == GoldenZone.Berlin ? "Europe/Berlin" : "UTC",
         };
+        if (Keys == GoldenKeys.Guid)
+        {
+            (options.Keys.TeamId, options.Keys.ExperimentId, options.Keys.SessionId, options.Keys.ParticipantId) = (KeyType.Guid, KeyType.Guid, KeyType.Guid, KeyType.Guid);
+        }
         options.Sessions.Schema = "app";
         options.Sessions.Table = "chat_sessions";
         options.Sessions.ParticipantIdColumn = "user_id";
@@ -86,20 +100,11 @@ internal sealed record GoldenSqlConfiguration(GoldenDeletions Deletions, GoldenV
             throw new InvalidOperationException("Golden configuration is invalid: " + string.Join(" ", resolution.Problems));
         }
 
-        var versions = resolution.Versions;
-        return new CacheSql(
-            SourceRelation.ToSql(resolution.Sessions),
-            SourceRelation.ToSql(resolution.HumanMessages),
-            versions.IsConfigured ? SourceRelation.ToSql(versions) : null,
-            tables.Buckets, tables.SessionStatistics, tables.FirstSeen, tables.State, tables.Runs,
-            ReportingTimeZone.FromId(options.TimeZone))
-        {
-            MirrorDeletions = options.Deletions == SourceDeletions.Mirror,
-            VersionsHaveTeam = versions.IsConfigured && versions.HasTeam,
-            SourceChanges = tables.SourceChanges,
-            Totals = tables.Totals,
-        };
+        return CacheSqlBuilder.Build(options, resolution, tables, resolution.Keys);
     }
+
+    /// <summary>The key types of this configuration, resolved as the cache resolves them (declared, no model).</summary>
+    public CacheKeys ResolvedKeys() => SourceResolution.Resolve(Options(), new StatisticsCacheMarker(), model: null).Keys;
 
     /// <summary>The host tables change tracking watches in this configuration.</summary>
     public IReadOnlyList<TrackedTable> TrackedTables()

@@ -122,7 +122,7 @@ internal static class GoldenStatements
         new("HealthSql/EmptyTables", c => HealthSql.EmptyTables(c.Sql())),
 
         // Our tables: the DDL of GetTablesScript() (what a migration of UseStatisticsCache("stats") creates).
-        new("Storage/CacheTablesScript", c => CacheTablesScript.Generate(c.Options().Schema)),
+        new("Storage/CacheTablesScript", c => CacheTablesScript.Generate(c.Options().Schema, c.ResolvedKeys())),
 
         // Change tracking: install (one per tracked table; deletions recorded only when mirrored), verify, apply.
         new("ChangeTrackingSql/Install.sessions", c => Install(c, SourceRole.Sessions)),

@@ -39,19 +39,34 @@ public interface IHostCache
 /// <summary>Resolves the cache of a host with the given key types as an <see cref="IHostCache"/>.</summary>
 public static class HostCache
 {
-    /// <summary>The registered (default) cache of <paramref name="services"/>, read with the types of <paramref name="keys"/>.</summary>
-    public static IHostCache Resolve(IServiceProvider services, HostKeys keys) =>
-        new LongHostCache(services.GetRequiredService<IStatisticsCache>(), keys);
+    /// <summary>
+    /// The registered (default) cache of <paramref name="services"/>, resolved as
+    /// <c>IStatisticsCache&lt;TTeamId, TExperimentId, TSessionId&gt;</c> with the types of <paramref name="keys"/>
+    /// (the typed face; the long-keyed one is <see cref="IStatisticsCache"/>'s own).
+    /// </summary>
+    public static IHostCache Resolve(IServiceProvider services, HostKeys keys)
+    {
+        Type[] types = [keys.Team.ClrType, keys.Experiment.ClrType, keys.Session.ClrType];
+        var cache = services.GetRequiredService(typeof(IStatisticsCache<,,>).MakeGenericType(types));
+        return (IHostCache)Activator.CreateInstance(typeof(TypedHostCache<,,>).MakeGenericType(types), cache, keys)!;
+    }
 
     /// <summary>A long-keyed cache.</summary>
-    public static IHostCache Of(IStatisticsCache cache) => new LongHostCache(cache, HostKeys.Int64);
+    public static IHostCache Of(IStatisticsCache cache) => new TypedHostCache<long, long, long>(cache, HostKeys.Int64);
 
     /// <summary>
-    /// Today's surface reads every kind in <c>long</c> (an integer host's ids widen to it), so the
-    /// harness's ids pass as they are; only the host's tables hold the host's types.
+    /// The typed face of the cache with the host's key types: ids go in encoded by the host's codecs and
+    /// results come back keyed by the harness's ids (decoded, so an id the harness never wrote fails loudly).
     /// </summary>
-    private sealed class LongHostCache(IStatisticsCache cache, HostKeys keys) : IHostCache
+    private sealed class TypedHostCache<TTeamId, TExperimentId, TSessionId>(IStatisticsCache<TTeamId, TExperimentId, TSessionId> cache, HostKeys keys) : IHostCache
+        where TTeamId : struct
+        where TExperimentId : struct
+        where TSessionId : struct
     {
+        private readonly KeyCodec<TTeamId> _team = (KeyCodec<TTeamId>)keys.Team;
+        private readonly KeyCodec<TExperimentId> _experiment = (KeyCodec<TExperimentId>)keys.Experiment;
+        private readonly KeyCodec<TSessionId> _session = (KeyCodec<TSessionId>)keys.Session;
+
         public HostKeys Keys => keys;
 
         public Task<RefreshResult> RefreshAsync() => cache.RefreshAsync();
@@ -61,7 +76,7 @@ public static class HostCache
         public Task<BackfillResult> BackfillAsync(DateTime? from = null, IReadOnlyCollection<long>? experimentIds = null) =>
             from is null && experimentIds is null
                 ? cache.BackfillAsync()
-                : cache.BackfillAsync(new BackfillRequest { From = from, ExperimentIds = experimentIds });
+                : cache.BackfillAsync(new BackfillRequest<TExperimentId> { From = from, ExperimentIds = experimentIds?.Select(_experiment.Encode).ToList() });
 
         public Task<CacheStatus> GetStatusAsync(int recentRuns = 20) => cache.GetStatusAsync(recentRuns);
 
@@ -71,20 +86,23 @@ public static class HostCache
 
         public async Task<Dictionary<long, ExperimentStats>> GetExperimentTotalsAsync(long team, IEnumerable<long> experimentIds, ReadMode? mode = null)
         {
+            var ids = experimentIds.Select(_experiment.Encode).ToList();
             var totals = mode is { } m
-                ? await cache.GetExperimentTotalsAsync(team, experimentIds, m)
-                : await cache.GetExperimentTotalsAsync(team, experimentIds);
-            return totals.ToDictionary();
+                ? await cache.GetExperimentTotalsAsync(_team.Encode(team), ids, m)
+                : await cache.GetExperimentTotalsAsync(_team.Encode(team), ids);
+            return totals.ToDictionary(kv => _experiment.Decode(kv.Key), kv => kv.Value);
         }
 
         public async Task<Dictionary<long, SessionStats>> GetSessionTotalsAsync(long team, IEnumerable<long> sessionIds, ReadMode? mode = null)
         {
+            var ids = sessionIds.Select(_session.Encode).ToList();
             var totals = mode is { } m
-                ? await cache.GetSessionTotalsAsync(team, sessionIds, m)
-                : await cache.GetSessionTotalsAsync(team, sessionIds);
-            return totals.ToDictionary();
+                ? await cache.GetSessionTotalsAsync(_team.Encode(team), ids, m)
+                : await cache.GetSessionTotalsAsync(_team.Encode(team), ids);
+            return totals.ToDictionary(kv => _session.Decode(kv.Key), kv => kv.Value);
         }
 
-        public Task<IReadOnlyList<BucketStats>> GetExperimentBucketsAsync(long team, long experiment) => cache.GetExperimentBucketsAsync(team, experiment);
+        public Task<IReadOnlyList<BucketStats>> GetExperimentBucketsAsync(long team, long experiment) =>
+            cache.GetExperimentBucketsAsync(_team.Encode(team), _experiment.Encode(experiment));
     }
 }

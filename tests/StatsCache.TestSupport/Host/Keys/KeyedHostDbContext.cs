@@ -103,7 +103,7 @@ public static class KeyedHostModel
             e.HasIndex(x => x.SessionId);
             e.HasIndex(x => x.CreatedAt);
         });
-        // Today the cache's own tables are long-keyed whatever the host's types (integer sources widen to bigint).
-        modelBuilder.UseStatisticsCache();
+        // The cache's own tables with the host's key types: where the cache takes its key types from.
+        modelBuilder.UseStatisticsCache<TTeamId, TExperimentId, TSessionId, TParticipantId>();
     }
 }
