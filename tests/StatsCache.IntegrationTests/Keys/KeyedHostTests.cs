@@ -3,7 +3,7 @@ using StatsCache.IntegrationTests.Infrastructure;
 namespace StatsCache.IntegrationTests.Keys;
 
 /// <summary>
-/// The keyed test host itself: its tables hold each kind of id in the host's type, and the codec that
+/// The keyed test host itself: its tables (and the cache's) hold each kind of id in the host's type, and the codec that
 /// maps the harness's <c>long</c> ids to those types is deterministic, reversible and keeps kinds apart.
 /// Without these the keyed differential and property runs could pass over bigint columns unnoticed.
 /// </summary>
@@ -16,7 +16,10 @@ public sealed class KeyedHostTests(PostgresServer server)
     [InlineData("Int32", HostShape.GlobalSessionIds, HostSources.EntityModel)]
     [InlineData("Int32", HostShape.TeamScopedIds, HostSources.Sql)]
     [InlineData("Int32/Int64/Int32/Int64", HostShape.GlobalSessionIds, HostSources.EntityModel)]
-    public async Task TheHostTablesHoldEachKindOfIdInItsType(string keyTypes, HostShape shape, HostSources sources)
+    [InlineData("Guid", HostShape.GlobalSessionIds, HostSources.EntityModel)]
+    [InlineData("Guid", HostShape.TeamScopedIds, HostSources.Sql)]
+    [InlineData("Int32/Guid/Int64/Guid", HostShape.GlobalSessionIds, HostSources.Sql)]
+    public async Task TheHostTablesAndTheCachesHoldEachKindOfIdInItsType(string keyTypes, HostShape shape, HostSources sources)
     {
         var keys = HostKeys.Parse(keyTypes);
         await using var h = await KeyedHarness.CreateAsync(server, Start, keys, shape, sources);
@@ -35,6 +38,13 @@ public sealed class KeyedHostTests(PostgresServer server)
             $"chat_messages.session_id {Type(keys.Session)}",
             $"message_versions.session_id {Type(keys.Session)}",
             $"experiments.id {Type(keys.Experiment)}",
+            // The cache's own tables follow: from the EF model's generic entities, or the declared Keys.
+            $"statscache_experiment_buckets.team_id {Type(keys.Team)}",
+            $"statscache_experiment_buckets.experiment_id {Type(keys.Experiment)}",
+            $"statscache_experiment_totals.experiment_id {Type(keys.Experiment)}",
+            $"statscache_session_statistics.team_id {Type(keys.Team)}",
+            $"statscache_session_statistics.session_id {Type(keys.Session)}",
+            $"statscache_participant_first_seen.participant_id {Type(keys.Participant)}",
         ]);
         if (shape == HostShape.TeamScopedIds)
         {
