@@ -10,7 +10,8 @@ namespace StatsCache.IntegrationTests.Reliability;
 /// entity-mapped sessions and versions, human messages from a SELECT), but with a clock and an
 /// application name of its own: property tests need a fresh clock per history on a reused
 /// database, and the lock-observation tests need to tell our backends from the writers' in
-/// pg_stat_activity.
+/// pg_stat_activity. The host may have other key types than <c>long</c> (<see cref="HostKeys"/>): then
+/// <see cref="Statistics"/> reads it, and <see cref="Cache"/> (the long-keyed one) does not resolve.
 /// </summary>
 public sealed class CacheInstance : IAsyncDisposable
 {
@@ -19,14 +20,18 @@ public sealed class CacheInstance : IAsyncDisposable
 
     private readonly ServiceProvider _services;
 
-    private CacheInstance(ServiceProvider services, FakeTimeProvider clock)
+    private CacheInstance(ServiceProvider services, FakeTimeProvider clock, HostKeys keys)
     {
         _services = services;
         Clock = clock;
-        Cache = services.GetRequiredService<IStatisticsCache>();
+        Statistics = HostCache.Resolve(services, keys);
     }
 
-    public IStatisticsCache Cache { get; }
+    /// <summary>The long-keyed cache (resolving it on a host of other key types throws).</summary>
+    public IStatisticsCache Cache => _services.GetRequiredService<IStatisticsCache>();
+
+    /// <summary>The cache in the harness's ids, whatever the host's key types.</summary>
+    public IHostCache Statistics { get; }
 
     public FakeTimeProvider Clock { get; }
 
@@ -34,17 +39,18 @@ public sealed class CacheInstance : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static CacheInstance Create(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure = null, HostShape shape = HostShape.GlobalSessionIds)
+    public static CacheInstance Create(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure = null, HostShape shape = HostShape.GlobalSessionIds, HostKeys? keys = null, HostSources sources = HostSources.EntityModel)
     {
+        keys ??= HostKeys.Int64;
         var cacheConnection = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = MaintenanceApplication }.ConnectionString;
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
-        HostWiring.AddHostAndCache(services, connectionString, shape, o =>
+        HostWiring.AddHostAndCache(services, connectionString, shape, keys, o =>
         {
             o.ConnectionString = cacheConnection;
             configure?.Invoke(o);
-        });
-        return new CacheInstance(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), clock);
+        }, sources);
+        return new CacheInstance(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), clock, keys);
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();

@@ -8,11 +8,17 @@ namespace StatsCache.IntegrationTests.Reliability;
 /// <see cref="DeletionSemantics"/> says still count: under <see cref="DeletionSemantics.KeepHistory"/>
 /// the host's tables plus an archive of every row a retention purge removed (history is kept),
 /// under <see cref="DeletionSemantics.Mirror"/> the host's tables alone. Purges go through
-/// <see cref="PurgeSessionsAsync"/> so the archive always holds exactly what was removed.
+/// <see cref="PurgeSessionsAsync"/> so the archive always holds exactly what was removed. The SQL is
+/// the same for every key type; ids pass in and come back through <see cref="Keys"/>.
 /// </summary>
-public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semantics, HostShape shape = HostShape.GlobalSessionIds)
+public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semantics, HostShape shape = HostShape.GlobalSessionIds, HostKeys? keys = null)
 {
+    private readonly HostKeys _keys = keys ?? HostKeys.Int64;
+
     public DeletionSemantics Semantics => semantics;
+
+    /// <summary>The host's key types.</summary>
+    public HostKeys Keys => _keys;
 
     /// <summary>How the host keys its rows: with <see cref="HostShape.TeamScopedIds"/> teams share ids.</summary>
     public HostShape Shape => shape;
@@ -69,8 +75,8 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
             Move("message_versions", "session_id", "reliability_archive_versions", shape == HostShape.TeamScopedIds)
             + Move("chat_messages", "session_id", "reliability_archive_messages", true)
             + Move("chat_sessions", "id", "reliability_archive_sessions", true));
-        command.Parameters.AddWithValue("ids", sessionIds.ToArray());
-        command.Parameters.AddWithValue("team", (object?)team ?? DBNull.Value);
+        command.Parameters.AddWithValue("ids", _keys.Session.BoxMany(sessionIds));
+        command.Parameters.AddWithValue("team", team is { } t ? _keys.Team.Box(t) : DBNull.Value);
         await command.ExecuteNonQueryAsync();
     }
 
@@ -82,7 +88,7 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
         ? "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human UNION ALL SELECT team_id, experiment_id, session_id, created_at FROM reliability_archive_messages WHERE is_human)"
         : "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human)";
 
-    private string VersionTeam => shape == HostShape.TeamScopedIds ? "team_id" : "NULL::bigint AS team_id";
+    private string VersionTeam => shape == HostShape.TeamScopedIds ? "team_id" : $"NULL::{_keys.Team.SqlType} AS team_id";
 
     private string Versions => semantics == DeletionSemantics.KeepHistory
         ? $"(SELECT {VersionTeam}, session_id, version_label, created_at FROM message_versions UNION ALL SELECT {VersionTeam}, session_id, version_label, created_at FROM reliability_archive_versions)"
@@ -95,5 +101,5 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
     public Task<Dictionary<long, SessionStats>> SessionsAsync(long team, DateTime before) => Live.SessionsAsync(team, before);
 
     /// <summary>The live SQL over the rows these semantics count.</summary>
-    private LiveStatistics Live => new(db, Sessions, HumanMessages, Versions);
+    private LiveStatistics Live => new(db, Sessions, HumanMessages, Versions, _keys);
 }

@@ -20,9 +20,12 @@ namespace StatsCache.IntegrationTests.Reliability;
 /// may remove any session at any time and late rows may be mixed with them, and every refresh must
 /// still be exact against the host's tables alone. With <see cref="HostShape.TeamScopedIds"/> (the
 /// oracle's shape) both teams number their sessions from the same start and use the same experiment
-/// and participant ids, so every join must keep the teams apart.
+/// and participant ids, so every join must keep the teams apart. The oracle's <see cref="HistoryOracle.Keys"/>
+/// are the host's key types: the history numbers its ids with <c>long</c>s, and the host's rows, the
+/// cache's reads (<see cref="IHostCache"/>) and the oracle map them, so a history plays the same on a
+/// long-, int- or Guid-keyed host.
 /// </remarks>
-public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, HistoryOracle oracle)
+public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, HistoryOracle oracle, HostSources sources = HostSources.EntityModel)
 {
     public static readonly long[] Teams = [1, 2];
     private static readonly string[] Labels = ["v1", "v2", "v10", "V2-beta"];
@@ -32,7 +35,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         await oracle.ResetAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(history.Start, TimeSpan.Zero));
         var mirror = oracle.Semantics == DeletionSemantics.Mirror;
-        await using var instance = CacheInstance.Create(connectionString, clock, shape: oracle.Shape, configure: o =>
+        await using var instance = CacheInstance.Create(connectionString, clock, shape: oracle.Shape, keys: oracle.Keys, sources: sources, configure: o =>
         {
             o.LookBack = history.LookBack;
             if (mirror)
@@ -44,10 +47,10 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         });
         if (mirror)
         {
-            await instance.Cache.EnableChangeTrackingAsync();
+            await instance.Statistics.EnableChangeTrackingAsync();
         }
 
-        var run = new Run(instance, new HostData(db, oracle.Shape), db, oracle, history.LookBack);
+        var run = new Run(instance, new HostData(db, oracle.Shape, oracle.Keys), db, oracle, history.LookBack);
         try
         {
             foreach (var step in history.Steps)
@@ -77,7 +80,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
 
         public string Log => _log.ToString();
 
-        private IStatisticsCache Cache => instance.Cache;
+        private IHostCache Cache => instance.Statistics;
 
         private DateTime Now => instance.Now;
 
@@ -341,7 +344,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         {
             var experiments = BackfillExperiments.Where((_, i) => (b.Mask & (1 << i)) != 0).Distinct().ToList();
             var from = Trim(Now.AddDays(-b.DaysBack).AddMinutes(-7));
-            var result = await Cache.BackfillAsync(new BackfillRequest { From = from, ExperimentIds = experiments });
+            var result = await Cache.BackfillAsync(from, experiments);
             Write($"backfill experiments [{string.Join(", ", experiments)}] from {from:yyyy-MM-dd HH:mm}: {result.Chunks} chunk(s)");
             await Invariants.AssertCoverageAsync(db, Because);
 

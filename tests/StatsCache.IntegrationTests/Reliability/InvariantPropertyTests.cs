@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsCheck;
+using Npgsql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -67,12 +68,36 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
     [Fact]
     public Task RandomHistoriesWithIdsSharedAcrossTeamsKeepEveryInvariant() => KeepHistoryAsync(HostShape.TeamScopedIds, Iterations / 2);
 
-    private async Task KeepHistoryAsync(HostShape shape, int defaultIterations)
+    private Task KeepHistoryAsync(HostShape shape, int defaultIterations) =>
+        SampleAsync(server, output, shape, DeletionSemantics.KeepHistory, defaultIterations);
+
+    /// <summary>
+    /// Plays <paramref name="defaultIterations"/> random histories (a soak: <c>STATSCACHE_SOAK_ITERATIONS</c>)
+    /// on one fresh database of the given shape and key types, one at a time, with the oracle of
+    /// <paramref name="semantics"/>. A long-keyed host is <see cref="CacheHarness"/>'s; other key types
+    /// are <see cref="Keys.KeyedHarness"/>'s, with sources from the EF model or raw SQL.
+    /// </summary>
+    internal static async Task SampleAsync(PostgresServer server, ITestOutputHelper output, HostShape shape, DeletionSemantics semantics, int defaultIterations, HostKeys? keys = null, HostSources sources = HostSources.EntityModel)
     {
-        await using var h = await CacheHarness.CreateAsync(server, Starts[0], shape: shape);
-        var oracle = new HistoryOracle(h.Db, DeletionSemantics.KeepHistory, shape);
+        keys ??= HostKeys.Int64;
+        IAsyncDisposable h;
+        NpgsqlDataSource db;
+        string connectionString;
+        if (keys.IsInt64 && sources == HostSources.EntityModel)
+        {
+            var harness = await CacheHarness.CreateAsync(server, Starts[0], shape: shape);
+            (h, db, connectionString) = (harness, harness.Db, harness.ConnectionString);
+        }
+        else
+        {
+            var harness = await Keys.KeyedHarness.CreateAsync(server, Starts[0], keys, shape, sources);
+            (h, db, connectionString) = (harness, harness.Db, harness.ConnectionString);
+        }
+
+        await using var _ = h;
+        var oracle = new HistoryOracle(db, semantics, shape, keys);
         await oracle.EnsureArchiveAsync();
-        var runner = new HistoryRunner(h.ConnectionString, h.Db, oracle);
+        var runner = new HistoryRunner(connectionString, db, oracle, sources);
         var iterations = Soak
             ? long.Parse(Environment.GetEnvironmentVariable("STATSCACHE_SOAK_ITERATIONS") ?? "3000", CultureInfo.InvariantCulture)
             : defaultIterations;
@@ -85,7 +110,7 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
             threads: 1, // one database, one history at a time
             print: history => history.ToString());
 
-        output.WriteLine($"{iterations} histories in {(DateTime.UtcNow - started).TotalSeconds:0.0} s{(Soak ? " (soak)" : "")}");
+        output.WriteLine($"{iterations} histories ({keys} keys, {sources}) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s{(Soak ? " (soak)" : "")}");
     }
 
     /// <summary>
@@ -100,16 +125,6 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
     [Fact]
     public Task RandomHistoriesWithIdsSharedAcrossTeamsAreExactWhenMirroredAndTracked() => MirroredAsync(HostShape.TeamScopedIds, Iterations / 4);
 
-    private async Task MirroredAsync(HostShape shape, int defaultIterations)
-    {
-        await using var h = await CacheHarness.CreateAsync(server, Starts[0], shape: shape);
-        var oracle = new HistoryOracle(h.Db, DeletionSemantics.Mirror, shape);
-        await oracle.EnsureArchiveAsync();
-        var runner = new HistoryRunner(h.ConnectionString, h.Db, oracle);
-        var iterations = Soak
-            ? long.Parse(Environment.GetEnvironmentVariable("STATSCACHE_SOAK_ITERATIONS") ?? "3000", CultureInfo.InvariantCulture)
-            : defaultIterations;
-
-        await Histories(Soak ? 40 : 20).SampleAsync(runner.RunAsync, writeLine: output.WriteLine, iter: iterations, threads: 1, print: history => history.ToString());
-    }
+    private Task MirroredAsync(HostShape shape, int defaultIterations) =>
+        SampleAsync(server, output, shape, DeletionSemantics.Mirror, defaultIterations);
 }

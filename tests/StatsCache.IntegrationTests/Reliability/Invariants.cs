@@ -14,7 +14,7 @@ public static class Invariants
     /// Reads, through the public API, every experiment and session total of the teams the oracle
     /// knows about (including ids whose rows were purged: they must keep their history).
     /// </summary>
-    public static async Task<TotalsSnapshot> ReadAsync(IStatisticsCache cache, HistoryOracle oracle, IEnumerable<long> teams, DateTime now)
+    public static async Task<TotalsSnapshot> ReadAsync(IHostCache cache, HistoryOracle oracle, IEnumerable<long> teams, DateTime now)
     {
         var experiments = new Dictionary<(long, long), ExperimentStats>();
         var sessions = new Dictionary<(long, long), SessionStats>();
@@ -58,7 +58,7 @@ public static class Invariants
     }
 
     /// <summary>Exactness (§5.2): every served total equals the oracle's, exactly.</summary>
-    public static async Task AssertExactAsync(IStatisticsCache cache, HistoryOracle oracle, IReadOnlyCollection<long> teams, DateTime before, string because)
+    public static async Task AssertExactAsync(IHostCache cache, HistoryOracle oracle, IReadOnlyCollection<long> teams, DateTime before, string because)
     {
         var expected = await ExpectedAsync(oracle, teams, before);
         var actual = await ReadAsync(cache, oracle, teams, before);
@@ -154,7 +154,7 @@ public static class Invariants
     /// Isolation (§5.5): team <paramref name="reader"/> asking for every experiment and session id of
     /// the other teams gets zeros, and no bucket of theirs.
     /// </summary>
-    public static async Task AssertIsolatedAsync(IStatisticsCache cache, HistoryOracle oracle, long reader, IEnumerable<long> others, DateTime now, string because)
+    public static async Task AssertIsolatedAsync(IHostCache cache, HistoryOracle oracle, long reader, IEnumerable<long> others, DateTime now, string because)
     {
         var own = await oracle.ExperimentsAsync(reader, now);
         var ownSessions = await oracle.SessionsAsync(reader, now);
@@ -167,12 +167,12 @@ public static class Invariants
             var sessions = await cache.GetSessionTotalsAsync(reader, foreignSessions);
             experiments.Keys.Should().BeEquivalentTo(foreignExperiments, "every requested id gets an entry");
             sessions.Keys.Should().BeEquivalentTo(foreignSessions, "every requested id gets an entry");
-            foreach (var totals in experiments.Values)
+            foreach (var (id, totals) in experiments)
             {
                 totals.Should().Be(ExperimentStats.Empty, "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }
 
-            foreach (var totals in sessions.Values)
+            foreach (var (id, totals) in sessions)
             {
                 totals.Should().BeEquivalentTo(SessionStats.Empty, "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }

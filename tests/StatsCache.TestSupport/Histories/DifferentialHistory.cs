@@ -14,7 +14,10 @@ namespace StatsCache.TestSupport.Histories;
 /// operations, rows written since the last refresh are read in real-time and live mode, which must be
 /// exact too. Some sessions get a human message stamped before their own start (an import, two
 /// servers' clocks). On the <see cref="HostShape.TeamScopedIds"/> host every team numbers its sessions
-/// from the same start and uses the same experiment and participant ids.
+/// from the same start and uses the same experiment and participant ids. The history numbers its ids
+/// with <c>long</c>s whatever the host's key types (<see cref="IHostUnderTest.Keys"/>): the host's rows,
+/// the cache's reads and the live SQL map them (<see cref="IHostUnderTest.Statistics"/>), so one seed
+/// plays the same history on a long-, int- or Guid-keyed host.
 /// </summary>
 public static class DifferentialHistory
 {
@@ -34,6 +37,7 @@ public static class DifferentialHistory
         var lookBack = TimeSpan.FromMinutes(15);
         var sessions = new List<(long Team, long Experiment, long Id, DateTime CreatedAt)>();
         var log = new List<string>();
+        var cache = h.Statistics;
 
         // History before the cache exists: the first refresh builds it by backfill.
         for (var i = 0; i < 40; i++)
@@ -73,19 +77,19 @@ public static class DifferentialHistory
             switch (operation)
             {
                 case "refresh":
-                    (await h.Cache.RefreshAsync()).Skipped.Should().BeFalse();
+                    (await cache.RefreshAsync()).Skipped.Should().BeFalse();
                     break;
                 case "compress":
-                    await h.Cache.RefreshAsync();
-                    await h.Cache.CompressAsync();
+                    await cache.RefreshAsync();
+                    await cache.CompressAsync();
                     break;
                 case "backfill-all":
-                    await h.Cache.BackfillAsync();
+                    await cache.BackfillAsync();
                     break;
                 default:
                     var experiments = Enumerable.Range(0, 3).Select(_ => (long)random.Next(1, 13)).ToList();
-                    await h.Cache.RefreshAsync();
-                    await h.Cache.BackfillAsync(new BackfillRequest { From = Trim(h.Now.AddDays(-random.Next(0, 60))), ExperimentIds = experiments });
+                    await cache.RefreshAsync();
+                    await cache.BackfillAsync(from: Trim(h.Now.AddDays(-random.Next(0, 60))), experimentIds: experiments);
                     break;
             }
 
@@ -113,9 +117,9 @@ public static class DifferentialHistory
             }
         }
 
-        var status = await h.Cache.GetStatusAsync();
+        var status = await cache.GetStatusAsync();
         status.BucketCounts.Values.Sum().Should().BeGreaterThan(0);
-        return $"seed {seed}: {sessions.Count} sessions; buckets {string.Join(", ", status.BucketCounts.Select(kv => $"{kv.Key}={kv.Value}"))}; last {log[^1]}";
+        return $"seed {seed} ({h.Keys} keys): {sessions.Count} sessions; buckets {string.Join(", ", status.BucketCounts.Select(kv => $"{kv.Key}={kv.Value}"))}; last {log[^1]}";
     }
 
     /// <summary>

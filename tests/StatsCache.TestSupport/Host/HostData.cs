@@ -7,13 +7,18 @@ namespace StatsCache.TestSupport.Host;
 /// <summary>Writes host rows straight into the host tables (the cache only ever reads them).</summary>
 /// <remarks>
 /// With <see cref="HostShape.TeamScopedIds"/> every team numbers its sessions from the same start
-/// (team 1 and team 2 both get session 2, 3, …) and version tags carry their team.
+/// (team 1 and team 2 both get session 2, 3, …) and version tags carry their team. Ids are the
+/// harness's <c>long</c>s; each is written in the host's type of its kind (<paramref name="keys"/>,
+/// default <see cref="HostKeys.Int64"/>).
 /// </remarks>
-public sealed class HostData(NpgsqlDataSource db, HostShape shape = HostShape.GlobalSessionIds)
+public sealed class HostData(NpgsqlDataSource db, HostShape shape = HostShape.GlobalSessionIds, HostKeys? keys = null)
 {
     private readonly ConcurrentDictionary<long, StrongBox<long>> _nextSession = new();
+    private readonly HostKeys _keys = keys ?? HostKeys.Int64;
 
     public HostShape Shape => shape;
+
+    public HostKeys Keys => _keys;
 
     public async Task<long> AddSessionAsync(long team, long experiment, long? participant, DateTime createdAt, NpgsqlConnection? connection = null, NpgsqlTransaction? transaction = null)
     {
@@ -28,10 +33,10 @@ public sealed class HostData(NpgsqlDataSource db, HostShape shape = HostShape.Gl
     {
         await using var command = connection is null ? db.CreateCommand() : new NpgsqlCommand { Connection = connection, Transaction = transaction };
         command.CommandText = "INSERT INTO chat_sessions (id, team_id, experiment_id, participant_id, created_at) VALUES (@id, @team, @experiment, @participant, @at)";
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("team", team);
-        command.Parameters.AddWithValue("experiment", experiment);
-        command.Parameters.AddWithValue("participant", (object?)participant ?? DBNull.Value);
+        command.Parameters.AddWithValue("id", _keys.Session.Box(id));
+        command.Parameters.AddWithValue("team", _keys.Team.Box(team));
+        command.Parameters.AddWithValue("experiment", _keys.Experiment.Box(experiment));
+        command.Parameters.AddWithValue("participant", participant is { } p ? _keys.Participant.Box(p) : DBNull.Value);
         command.Parameters.AddWithValue("at", createdAt);
         await command.ExecuteNonQueryAsync();
     }
@@ -50,9 +55,9 @@ public sealed class HostData(NpgsqlDataSource db, HostShape shape = HostShape.Gl
             INSERT INTO message_versions ({teamColumn}session_id, version_label, created_at)
             SELECT {teamValue}@session, @version, created_at FROM inserted WHERE @version IS NOT NULL
             """;
-        command.Parameters.AddWithValue("team", team);
-        command.Parameters.AddWithValue("experiment", experiment);
-        command.Parameters.AddWithValue("session", session);
+        command.Parameters.AddWithValue("team", _keys.Team.Box(team));
+        command.Parameters.AddWithValue("experiment", _keys.Experiment.Box(experiment));
+        command.Parameters.AddWithValue("session", _keys.Session.Box(session));
         command.Parameters.AddWithValue("human", human);
         command.Parameters.AddWithValue("times", times.ToArray());
         command.Parameters.Add(new NpgsqlParameter("version", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)version ?? DBNull.Value });

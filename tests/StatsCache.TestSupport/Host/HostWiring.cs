@@ -1,5 +1,7 @@
+using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace StatsCache.TestSupport.Host;
 
@@ -47,6 +49,126 @@ public static class HostWiring
         AddCache<HostDbContext>(services, shape, configure);
     }
 
+    /// <summary>
+    /// Registers a host of the given shape and key types and a cache over it. <see cref="HostKeys.Int64"/>
+    /// is <see cref="AddHostAndCache(IServiceCollection, string, HostShape, Action{StatisticsCacheOptions})"/>
+    /// itself; other key types register the shape's keyed context
+    /// (<see cref="KeyedHostModel.ContextType"/>) with sources mapped from its entities, or, with
+    /// <see cref="HostSources.Sql"/>, a cache that knows no DbContext: raw SQL sources over the same tables
+    /// and the key types declared in <see cref="StatisticsCacheOptions.Keys"/>.
+    /// </summary>
+    public static void AddHostAndCache(IServiceCollection services, string connectionString, HostShape shape, HostKeys keys, Action<StatisticsCacheOptions> configure, HostSources sources = HostSources.EntityModel)
+    {
+        if (sources == HostSources.Sql)
+        {
+            AddSqlSourcedCache(services, connectionString, shape, keys, configure);
+            return;
+        }
+
+        if (keys.IsInt64)
+        {
+            AddHostAndCache(services, connectionString, shape, configure);
+            return;
+        }
+
+        typeof(HostWiring).GetMethod(nameof(AddKeyedHostAndCache), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(keys.ClrTypes)
+            .Invoke(null, [services, connectionString, shape, configure]);
+    }
+
+    /// <summary>The host's sessions as a SELECT with the canonical column names (the <see cref="HostSources.Sql"/> host).</summary>
+    public const string SessionsSql = "SELECT team_id, experiment_id, id AS session_id, participant_id, created_at FROM chat_sessions";
+
+    /// <summary>The host's version tags as a SELECT with the canonical column names; with their team in the <see cref="HostShape.TeamScopedIds"/> shape.</summary>
+    public static string VersionsSql(HostShape shape) => shape == HostShape.TeamScopedIds
+        ? "SELECT team_id, session_id, version_label AS version, created_at FROM message_versions"
+        : "SELECT session_id, version_label AS version, created_at FROM message_versions";
+
+    private static void AddKeyedHostAndCache<TTeamId, TExperimentId, TSessionId, TParticipantId>(IServiceCollection services, string connectionString, HostShape shape, Action<StatisticsCacheOptions> configure)
+        where TTeamId : struct
+        where TExperimentId : struct
+        where TSessionId : struct
+        where TParticipantId : struct
+    {
+        StatisticsCacheBuilder builder;
+        if (shape == HostShape.TeamScopedIds)
+        {
+            services.AddDbContext<TeamScopedKeyedHostDbContext<TTeamId, TExperimentId, TSessionId, TParticipantId>>(o => o.UseNpgsql(connectionString));
+            builder = AddKeyedCache<TeamScopedKeyedHostDbContext<TTeamId, TExperimentId, TSessionId, TParticipantId>, TTeamId, TExperimentId, TSessionId, TParticipantId>(services, configure);
+            builder.MapVersions<MessageVersion<TTeamId, TSessionId>>(v => new { v.TeamId, v.SessionId, Version = v.Label, v.CreatedAt });
+            return;
+        }
+
+        services.AddDbContext<KeyedHostDbContext<TTeamId, TExperimentId, TSessionId, TParticipantId>>(o => o.UseNpgsql(connectionString));
+        builder = AddKeyedCache<KeyedHostDbContext<TTeamId, TExperimentId, TSessionId, TParticipantId>, TTeamId, TExperimentId, TSessionId, TParticipantId>(services, configure);
+        builder.MapVersions<MessageVersion<TTeamId, TSessionId>>(v => new { v.SessionId, Version = v.Label, v.CreatedAt });
+    }
+
+    /// <summary>The cache bound to a keyed host context, sessions mapped from its entity (the key types come from the EF model).</summary>
+    private static StatisticsCacheBuilder AddKeyedCache<TContext, TTeamId, TExperimentId, TSessionId, TParticipantId>(IServiceCollection services, Action<StatisticsCacheOptions> configure)
+        where TContext : DbContext
+        where TTeamId : struct
+        where TExperimentId : struct
+        where TSessionId : struct
+        where TParticipantId : struct =>
+        services.AddStatisticsCache(o =>
+            {
+                o.HumanMessages.Sql = HumanMessagesSql;
+                configure(o);
+            })
+            .UseDbContext<TContext>()
+            .MapSessions<ChatSession<TTeamId, TExperimentId, TSessionId, TParticipantId>>(s => new { s.TeamId, s.ExperimentId, SessionId = s.Id, s.ParticipantId, s.CreatedAt });
+
+    private static void AddSqlSourcedCache(IServiceCollection services, string connectionString, HostShape shape, HostKeys keys, Action<StatisticsCacheOptions> configure) =>
+        services.AddStatisticsCache(o =>
+        {
+            o.ConnectionString = connectionString;
+            o.Sessions.Sql = SessionsSql;
+            o.Sessions.SessionIdColumn = "id"; // the tracked table's column names (the SQL's are canonical)
+            o.Sessions.ChangeTrackingTable = "chat_sessions";
+            o.HumanMessages.Sql = HumanMessagesSql;
+            o.Versions.Sql = VersionsSql(shape);
+            o.Versions.VersionColumn = "version_label";
+            o.Versions.ChangeTrackingTable = "message_versions";
+            o.Versions.TeamIdColumn = shape == HostShape.TeamScopedIds ? "team_id" : null;
+            o.Keys.TeamId = keys.Team.Type;
+            o.Keys.ExperimentId = keys.Experiment.Type;
+            o.Keys.SessionId = keys.Session.Type;
+            o.Keys.ParticipantId = keys.Participant.Type;
+            configure(o);
+        });
+
+    /// <summary>
+    /// Creates the host's tables and the cache's for a host registered by
+    /// <see cref="AddHostAndCache(IServiceCollection, string, HostShape, HostKeys, Action{StatisticsCacheOptions}, HostSources)"/>:
+    /// EnsureCreated of its context, or for <see cref="HostSources.Sql"/> the host's DDL
+    /// (<see cref="KeyedHostSchema"/>) and the cache's own (<c>EnsureTablesCreatedAsync</c>).
+    /// </summary>
+    public static async Task EnsureCreatedAsync(IServiceProvider services, string connectionString, HostShape shape, HostKeys keys, HostSources sources = HostSources.EntityModel)
+    {
+        if (sources == HostSources.Sql)
+        {
+            await using var db = NpgsqlDataSource.Create(connectionString);
+            await using (var command = db.CreateCommand(KeyedHostSchema.CreateTablesSql(shape, keys)))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await HostCache.Resolve(services, keys).EnsureTablesCreatedAsync();
+            return;
+        }
+
+        if (keys.IsInt64)
+        {
+            await EnsureCreatedAsync(services, shape);
+            return;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var context = (DbContext)scope.ServiceProvider.GetRequiredService(KeyedHostModel.ContextType(shape, keys));
+        await context.Database.EnsureCreatedAsync();
+    }
+
     /// <summary>Creates the host's tables and the cache's (EnsureCreated of the shape's context).</summary>
     public static async Task EnsureCreatedAsync(IServiceProvider services, HostShape shape)
     {
@@ -56,4 +178,14 @@ public static class HostWiring
             : scope.ServiceProvider.GetRequiredService<HostDbContext>();
         await context.Database.EnsureCreatedAsync();
     }
+}
+
+/// <summary>Where a test host's cache takes its sources from.</summary>
+public enum HostSources
+{
+    /// <summary>Bound to the host's DbContext, sessions and versions mapped from its entity types (key types from the EF model).</summary>
+    EntityModel,
+
+    /// <summary>No DbContext: raw SQL sources over the host's tables, key types declared in the options, the cache's tables from its own DDL.</summary>
+    Sql,
 }
