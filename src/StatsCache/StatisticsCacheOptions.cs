@@ -29,6 +29,13 @@ public sealed class StatisticsCacheOptions
     public VersionSourceOptions Versions { get; } = new();
 
     /// <summary>
+    /// Statistics the host declares on top of the built-in ones: counts or sums of its own rows (bot messages, tokens
+    /// used), kept per experiment and per session and read from the results' <c>Measures</c> dictionaries. Optional;
+    /// see <see cref="MeasureOptions"/>.
+    /// </summary>
+    public IList<MeasureOptions> Measures { get; } = [];
+
+    /// <summary>
     /// The types of the host's ids (team, experiment, session, participant): <c>long</c> (default), <c>int</c> or
     /// <c>Guid</c> each. Unset kinds come from the host's EF model when the sources are mapped from it. Read a cache
     /// whose ids are not all <c>long</c> through <c>IStatisticsCache&lt;TTeamId, TExperimentId, TSessionId&gt;</c>.

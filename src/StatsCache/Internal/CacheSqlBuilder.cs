@@ -22,6 +22,11 @@ internal static class CacheSqlBuilder
             SourceChanges = tables.SourceChanges,
             Totals = tables.Totals,
             Keys = keys,
+            Measures = sources.Measures.Select(m => new HostMeasure(m.Name, m.Aggregate, SourceRelation.ToSql(m.Source))).ToList(),
+            MeasureBuckets = tables.Measures.Buckets,
+            MeasureTotals = tables.Measures.Totals,
+            SessionMeasures = tables.Measures.Sessions,
+            MeasureRegistry = tables.Measures.Registry,
         };
     }
 }

@@ -8,6 +8,9 @@ namespace StatsCache.Internal;
 /// <summary>The quoted, schema-qualified names of the cache's own tables.</summary>
 internal sealed record CacheTableNames(string Buckets, string SessionStatistics, string FirstSeen, string State, string Runs, string SourceChanges, string Totals)
 {
+    /// <summary>The host-declared measures' tables (<see cref="MeasureTableNames"/>).</summary>
+    public MeasureTableNames Measures { get; init; } = MeasureTableNames.Default(null);
+
     public static CacheTableNames Default(string? schema) => new(
         SqlIdentifier.QuoteQualified(schema, StorageTableNames.ExperimentBuckets),
         SqlIdentifier.QuoteQualified(schema, StorageTableNames.SessionStatistics),
@@ -15,7 +18,10 @@ internal sealed record CacheTableNames(string Buckets, string SessionStatistics,
         SqlIdentifier.QuoteQualified(schema, StorageTableNames.CacheState),
         SqlIdentifier.QuoteQualified(schema, StorageTableNames.MaintenanceRuns),
         SqlIdentifier.QuoteQualified(schema, StorageTableNames.SourceChanges),
-        SqlIdentifier.QuoteQualified(schema, StorageTableNames.ExperimentTotals));
+        SqlIdentifier.QuoteQualified(schema, StorageTableNames.ExperimentTotals))
+    {
+        Measures = MeasureTableNames.Default(schema),
+    };
 
     /// <summary>
     /// The names the host's model gives our tables: the long-keyed entities of <c>UseStatisticsCache()</c>, or
@@ -35,9 +41,28 @@ internal sealed record CacheTableNames(string Buckets, string SessionStatistics,
             changes is not null
                 ? Quote(typeof(SourceChange), changes.GetSchema(), changes.GetTableName()!)
                 : Quote(typeof(SourceChange), StateEntity(model)?.GetSchema(), StorageTableNames.SourceChanges),
-            Of(model, typeof(ExperimentStatistics), typeof(ExperimentStatistics<,>)));
+            Of(model, typeof(ExperimentStatistics), typeof(ExperimentStatistics<,>)))
+        {
+            // Optional in a host's model (migrations from before measures): default names in the state table's schema.
+            Measures = new MeasureTableNames(
+                Optional(model, typeof(ExperimentMeasureBucket), typeof(ExperimentMeasureBucket<,>), StorageTableNames.ExperimentMeasureBuckets),
+                Optional(model, typeof(ExperimentMeasure), typeof(ExperimentMeasure<,>), StorageTableNames.ExperimentMeasures),
+                Optional(model, typeof(SessionMeasure), typeof(SessionMeasure<,,>), StorageTableNames.SessionMeasures),
+                Optional(model, typeof(MeasureRegistration), null, StorageTableNames.Measures)),
+        };
         return names;
     }
+
+    /// <summary>Whether the host's model maps the measures' tables (every one of them): a cache with declared measures needs them.</summary>
+    public static bool MapsMeasures(IModel model) =>
+        Find(model, typeof(ExperimentMeasureBucket), typeof(ExperimentMeasureBucket<,>)) is not null
+        && Find(model, typeof(ExperimentMeasure), typeof(ExperimentMeasure<,>)) is not null
+        && Find(model, typeof(SessionMeasure), typeof(SessionMeasure<,,>)) is not null
+        && Find(model, typeof(MeasureRegistration), null) is not null;
+
+    private static string Optional(IModel model, Type plain, Type? generic, string defaultName) => Find(model, plain, generic) is { } entity
+        ? Quote(plain, entity.GetSchema(), entity.GetTableName()!)
+        : Quote(plain, StateEntity(model)?.GetSchema(), defaultName);
 
     /// <summary>The model's state entity (long-keyed or generic), or null when it maps none.</summary>
     public static IReadOnlyEntityType? StateEntity(IModel model) => Find(model, typeof(CacheState), typeof(CacheState<>));

@@ -20,6 +20,9 @@ internal sealed record SourceResolution(
     CacheTableNames? Tables,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>The host-declared measures, their sources copied (and validated) like the built-in ones.</summary>
+    public IReadOnlyList<MeasureOptions> Measures { get; init; } = [];
+
     /// <summary>The schema of the cache's tables: the bound model's (where it puts the state table), else <see cref="StatisticsCacheOptions.Schema"/>.</summary>
     public string? TablesSchema { get; init; }
 
@@ -89,6 +92,12 @@ internal sealed record SourceResolution(
             }
 
             schema = CacheTableNames.StateEntity(model)?.GetSchema();
+            if (options.Measures.Count > 0 && !CacheTableNames.MapsMeasures(model))
+            {
+                problems.Add("StatsCache: Measures are declared but the DbContext's model does not map the measures' tables (ExperimentMeasure, ExperimentMeasureBucket, SessionMeasure, MeasureRegistration); " +
+                    "modelBuilder.UseStatisticsCache() maps them since 0.2: add a migration.");
+            }
+
             modelKeys = CacheTableNames.KeyTypesOf(model);
             try
             {
@@ -107,8 +116,10 @@ internal sealed record SourceResolution(
         problems.AddRange(SourceRelation.Validate(sessions, "Sessions", required: !failed.Contains(SourceRole.Sessions))
             .Concat(SourceRelation.Validate(messages, "HumanMessages", required: !failed.Contains(SourceRole.HumanMessages)))
             .Concat(SourceRelation.Validate(versions, "Versions", required: false)));
+        var measures = options.Measures.Select(m => new MeasureOptions { Name = m.Name, Aggregate = m.Aggregate }.WithSource(m.Source.Copy())).ToList();
+        problems.AddRange(MeasureValidation.Problems(measures));
         var keys = KeyResolution.Resolve(options.Keys, modelKeys, sourceKeys, problems);
-        return new SourceResolution(sessions, messages, versions, tables, problems) { TablesSchema = schema, Keys = keys };
+        return new SourceResolution(sessions, messages, versions, tables, problems) { TablesSchema = schema, Keys = keys, Measures = measures };
     }
 
     /// <summary>A LINQ source becomes a SELECT source with the canonical column names (its ChangeTrackingTable and Schema stay as configured).</summary>

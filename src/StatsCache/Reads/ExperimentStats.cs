@@ -6,6 +6,9 @@ namespace StatsCache;
 /// </summary>
 public sealed record ExperimentStats
 {
+    // First: static initialisers run in order, and Empty (below) reads it.
+    private static readonly IReadOnlyDictionary<string, long> NoMeasures = new Dictionary<string, long>();
+
     /// <summary>Number of sessions.</summary>
     public long SessionCount { get; init; }
 
@@ -18,6 +21,13 @@ public sealed record ExperimentStats
     /// <summary>Time of the last human message, if any (UTC).</summary>
     public DateTime? LastActivity { get; init; }
 
+    /// <summary>
+    /// The host-declared measures (<see cref="StatisticsCacheOptions.Measures"/>) by name: the count or sum over all the experiment's rows of each
+    /// measure's source. Every declared measure has an entry (zero when nothing was recorded); empty when none is declared.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Measures { get; init; } = NoMeasures;
+
     /// <summary>The statistics of an experiment with no recorded activity (or not visible to the team): all zeros.</summary>
     public static ExperimentStats Empty { get; } = new();
+
 }

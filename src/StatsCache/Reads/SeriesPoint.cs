@@ -7,6 +7,9 @@ namespace StatsCache;
 /// </summary>
 public sealed record SeriesPoint
 {
+    // First: static initialisers run in order, and Empty (below) reads it.
+    private static readonly IReadOnlyDictionary<string, long> NoMeasures = new Dictionary<string, long>();
+
     /// <summary>Start of the span (UTC).</summary>
     public required DateTime Start { get; init; }
 
@@ -28,10 +31,17 @@ public sealed record SeriesPoint
     /// <summary>Last human message in the span, if any (UTC).</summary>
     public DateTime? LastActivity { get; init; }
 
+    /// <summary>
+    /// The host-declared measures (<see cref="StatisticsCacheOptions.Measures"/>) by name: the count or sum over the span's rows of each
+    /// measure's source. Every declared measure has an entry (zero when nothing was recorded); empty when none is declared.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Measures { get; init; } = NoMeasures;
+
     /// <summary>An empty period (zero-filled).</summary>
     /// <param name="start">Start of the period (UTC).</param>
     /// <param name="size">The period's size.</param>
     /// <param name="zone">The reporting time zone of days and months; null is UTC.</param>
     public static SeriesPoint Empty(DateTime start, BucketSize size, ReportingTimeZone? zone = null) =>
         new() { Start = start, End = BucketCalendar.End(start, size, zone), Size = size };
+
 }

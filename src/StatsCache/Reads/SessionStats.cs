@@ -6,15 +6,25 @@ namespace StatsCache;
 /// </summary>
 public sealed record SessionStats
 {
+    // First: static initialisers run in order, and Empty (below) reads it.
+    private static readonly IReadOnlyDictionary<string, long> NoMeasures = new Dictionary<string, long>();
+
     /// <summary>Number of human messages.</summary>
     public long HumanMessageCount { get; init; }
 
     /// <summary>Time of the last human message, if any (UTC).</summary>
     public DateTime? LastActivity { get; init; }
 
+    /// <summary>
+    /// The host-declared measures (<see cref="StatisticsCacheOptions.Measures"/>) by name: the count or sum over all the session's rows of each
+    /// measure's source. Every declared measure has an entry (zero when nothing was recorded); empty when none is declared.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Measures { get; init; } = NoMeasures;
+
     /// <summary>Distinct chatbot version labels the session talked to, in ordinal order.</summary>
     public IReadOnlyList<string> Versions { get; init; } = [];
 
     /// <summary>The statistics of a session with no human message (or not visible to the team): zeros, no versions.</summary>
     public static SessionStats Empty { get; } = new();
+
 }

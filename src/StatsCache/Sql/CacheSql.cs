@@ -86,6 +86,24 @@ internal sealed record CacheSql(
     /// <summary>Quoted name of the table where change-tracking triggers record source changes.</summary>
     public string SourceChanges { get; init; } = "\"" + Storage.StorageTableNames.SourceChanges + "\"";
 
+    /// <summary>
+    /// The host-declared measures (<see cref="StatisticsCacheOptions.Measures"/>), in declaration order: empty for a cache
+    /// with only the built-in statistics, whose statements then are exactly those without measures.
+    /// </summary>
+    public IReadOnlyList<HostMeasure> Measures { get; init; } = [];
+
+    /// <summary>Quoted name of the measures' bucket table (team, experiment, measure, size, start → value).</summary>
+    public string MeasureBuckets { get; init; } = "\"" + Storage.StorageTableNames.ExperimentMeasureBuckets + "\"";
+
+    /// <summary>Quoted name of the measures' per-experiment totals table (team, experiment, measure → value).</summary>
+    public string MeasureTotals { get; init; } = "\"" + Storage.StorageTableNames.ExperimentMeasures + "\"";
+
+    /// <summary>Quoted name of the measures' per-session table (team, session, measure → experiment, value, last_at).</summary>
+    public string SessionMeasures { get; init; } = "\"" + Storage.StorageTableNames.SessionMeasures + "\"";
+
+    /// <summary>Quoted name of the registry of built measures (cache_name, measure → fingerprint, built_at).</summary>
+    public string MeasureRegistry { get; init; } = "\"" + Storage.StorageTableNames.Measures + "\"";
+
     /// <summary>Quoted name of the per-experiment totals table (<see cref="TotalsSql"/>).</summary>
     public string Totals { get; init; } = "\"" + Storage.StorageTableNames.ExperimentTotals + "\"";
 

@@ -10,7 +10,7 @@ public static class StatisticsCacheModelBuilderExtensions
 {
     /// <summary>
     /// Applies the entity configurations of the cache's tables (buckets, session totals,
-    /// participant first-seen, state, run history, tracked source changes) and the per-experiment <see cref="ExperimentStatistics"/> totals, so they arrive through the host's own migrations.
+    /// participant first-seen, state, run history, tracked source changes), the per-experiment <see cref="ExperimentStatistics"/> totals and the host-declared measures' tables (<see cref="ExperimentMeasure"/> and its buckets, session measures, registrations), so they arrive through the host's own migrations.
     /// </summary>
     /// <param name="modelBuilder">The host's model builder.</param>
     /// <param name="schema">Schema for the tables; null uses the model's default schema.</param>
@@ -31,6 +31,10 @@ public static class StatisticsCacheModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new MaintenanceRunConfiguration(schema));
         modelBuilder.ApplyConfiguration(new SourceChangeConfiguration<SourceChange, long, long, long>(schema));
         modelBuilder.ApplyConfiguration(new ExperimentStatisticsConfiguration<ExperimentStatistics, long, long>(schema));
+        modelBuilder.ApplyConfiguration(new ExperimentMeasureBucketConfiguration<ExperimentMeasureBucket, long, long>(schema));
+        modelBuilder.ApplyConfiguration(new ExperimentMeasureConfiguration<ExperimentMeasure, long, long>(schema));
+        modelBuilder.ApplyConfiguration(new SessionMeasureConfiguration<SessionMeasure, long, long, long>(schema));
+        modelBuilder.ApplyConfiguration(new MeasureRegistrationConfiguration(schema));
         return modelBuilder;
     }
 
@@ -70,6 +74,10 @@ public static class StatisticsCacheModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new MaintenanceRunConfiguration(schema));
         modelBuilder.ApplyConfiguration(new SourceChangeConfiguration<SourceChange<TTeamId, TExperimentId, TSessionId>, TTeamId, TExperimentId, TSessionId>(schema));
         modelBuilder.ApplyConfiguration(new ExperimentStatisticsConfiguration<ExperimentStatistics<TTeamId, TExperimentId>, TTeamId, TExperimentId>(schema));
+        modelBuilder.ApplyConfiguration(new ExperimentMeasureBucketConfiguration<ExperimentMeasureBucket<TTeamId, TExperimentId>, TTeamId, TExperimentId>(schema));
+        modelBuilder.ApplyConfiguration(new ExperimentMeasureConfiguration<ExperimentMeasure<TTeamId, TExperimentId>, TTeamId, TExperimentId>(schema));
+        modelBuilder.ApplyConfiguration(new SessionMeasureConfiguration<SessionMeasure<TTeamId, TExperimentId, TSessionId>, TTeamId, TExperimentId, TSessionId>(schema));
+        modelBuilder.ApplyConfiguration(new MeasureRegistrationConfiguration(schema));
         return modelBuilder;
     }
 

@@ -27,4 +27,16 @@ internal static class StorageTableNames
 
     /// <summary>Run history.</summary>
     public const string MaintenanceRuns = "statscache_runs";
+
+    /// <summary>Time buckets of the host-declared measures.</summary>
+    public const string ExperimentMeasureBuckets = "statscache_experiment_measure_buckets";
+
+    /// <summary>Per-experiment totals of the host-declared measures.</summary>
+    public const string ExperimentMeasures = "statscache_experiment_measures";
+
+    /// <summary>Per-session totals of the host-declared measures.</summary>
+    public const string SessionMeasures = "statscache_session_measures";
+
+    /// <summary>The host-declared measures each cache has built.</summary>
+    public const string Measures = "statscache_measures";
 }

@@ -87,6 +87,14 @@ internal sealed record GoldenSqlConfiguration(GoldenDeletions Deletions, GoldenV
             options.Versions.TeamIdColumn = Versions == GoldenVersions.WithTeam ? "team_id" : null;
         }
 
+        // Two host-declared measures: a count over a SELECT and a sum over a table's column. The built-in statements'
+        // text does not depend on them; the measures' own statements are rendered for both.
+        var botMessages = new MeasureOptions { Name = "bot_messages" };
+        botMessages.Source.Sql = "SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role <> 'user'";
+        options.Measures.Add(botMessages);
+        var tokens = new MeasureOptions { Name = "tokens_used", Aggregate = MeasureAggregate.Sum };
+        (tokens.Source.Schema, tokens.Source.Table, tokens.Source.ValueColumn) = ("app", "messages", "tokens");
+        options.Measures.Add(tokens);
         return options;
     }
 

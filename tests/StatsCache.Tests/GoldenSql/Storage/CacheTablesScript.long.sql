@@ -15,6 +15,26 @@ CREATE TABLE IF NOT EXISTS stats.statscache_experiment_buckets (
     CONSTRAINT "PK_statscache_experiment_buckets" PRIMARY KEY (team_id, experiment_id, bucket_start, bucket_size)
 );
 
+CREATE TABLE IF NOT EXISTS stats.statscache_experiment_measure_buckets (
+    team_id bigint NOT NULL,
+    experiment_id bigint NOT NULL,
+    measure character varying(63) NOT NULL,
+    bucket_size smallint NOT NULL,
+    bucket_start timestamp with time zone NOT NULL,
+    value bigint NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT "PK_statscache_experiment_measure_buckets" PRIMARY KEY (team_id, experiment_id, measure, bucket_start, bucket_size)
+);
+
+CREATE TABLE IF NOT EXISTS stats.statscache_experiment_measures (
+    team_id bigint NOT NULL,
+    experiment_id bigint NOT NULL,
+    measure character varying(63) NOT NULL,
+    value bigint NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT "PK_statscache_experiment_measures" PRIMARY KEY (team_id, experiment_id, measure)
+);
+
 CREATE TABLE IF NOT EXISTS stats.statscache_experiment_totals (
     team_id bigint NOT NULL,
     experiment_id bigint NOT NULL,
@@ -25,6 +45,14 @@ CREATE TABLE IF NOT EXISTS stats.statscache_experiment_totals (
     last_activity_or_min timestamp with time zone GENERATED ALWAYS AS (coalesce(last_activity, '-infinity'::timestamptz)) STORED NOT NULL,
     updated_at timestamp with time zone NOT NULL,
     CONSTRAINT "PK_statscache_experiment_totals" PRIMARY KEY (team_id, experiment_id)
+);
+
+CREATE TABLE IF NOT EXISTS stats.statscache_measures (
+    cache_name character varying(63) NOT NULL,
+    measure character varying(63) NOT NULL,
+    fingerprint character varying(64) NOT NULL,
+    built_at timestamp with time zone NOT NULL,
+    CONSTRAINT "PK_statscache_measures" PRIMARY KEY (cache_name, measure)
 );
 
 CREATE TABLE IF NOT EXISTS stats.statscache_participant_first_seen (
@@ -44,6 +72,17 @@ CREATE TABLE IF NOT EXISTS stats.statscache_runs (
     rows_written bigint NOT NULL,
     detail text,
     CONSTRAINT "PK_statscache_runs" PRIMARY KEY (id)
+);
+
+CREATE TABLE IF NOT EXISTS stats.statscache_session_measures (
+    team_id bigint NOT NULL,
+    session_id bigint NOT NULL,
+    measure character varying(63) NOT NULL,
+    experiment_id bigint NOT NULL,
+    value bigint NOT NULL,
+    last_at timestamp with time zone,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT "PK_statscache_session_measures" PRIMARY KEY (team_id, session_id, measure)
 );
 
 CREATE TABLE IF NOT EXISTS stats.statscache_session_statistics (
@@ -86,6 +125,10 @@ CREATE INDEX IF NOT EXISTS ix_statscache_experiment_buckets_size_start ON stats.
 
 CREATE INDEX IF NOT EXISTS ix_statscache_experiment_buckets_totals ON stats.statscache_experiment_buckets (team_id, experiment_id) INCLUDE (session_count, new_participant_count, human_message_count, last_activity);
 
+CREATE INDEX IF NOT EXISTS ix_statscache_experiment_measure_buckets_size_start ON stats.statscache_experiment_measure_buckets (bucket_size, bucket_start);
+
+CREATE INDEX IF NOT EXISTS ix_statscache_experiment_measures_value ON stats.statscache_experiment_measures (team_id, measure, value, experiment_id);
+
 CREATE INDEX IF NOT EXISTS ix_statscache_experiment_totals_last_activity ON stats.statscache_experiment_totals (team_id, last_activity_or_min DESC, experiment_id);
 
 CREATE INDEX IF NOT EXISTS ix_statscache_experiment_totals_messages ON stats.statscache_experiment_totals (team_id, human_message_count, experiment_id);
@@ -97,6 +140,8 @@ CREATE INDEX IF NOT EXISTS ix_statscache_experiment_totals_sessions ON stats.sta
 CREATE INDEX IF NOT EXISTS ix_statscache_participant_first_seen_at ON stats.statscache_participant_first_seen (first_seen_at);
 
 CREATE INDEX IF NOT EXISTS ix_statscache_runs_operation_started ON stats.statscache_runs (cache_name, operation, started_at);
+
+CREATE INDEX IF NOT EXISTS ix_statscache_session_measures_last_at ON stats.statscache_session_measures (measure, last_at);
 
 CREATE INDEX IF NOT EXISTS ix_statscache_session_statistics_last_activity ON stats.statscache_session_statistics (team_id, experiment_id, last_activity_or_min DESC, session_id);
 
