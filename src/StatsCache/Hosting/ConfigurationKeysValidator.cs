@@ -48,6 +48,14 @@ internal sealed class ConfigurationKeysValidator(StatisticsCacheConfigurationSec
             return;
         }
 
+        // The binder drops an element of a list whose value it cannot convert (Measures:0:Aggregate = Average) without a
+        // word, leaving the default: a measure would count what it should sum. Say so instead.
+        if (property.PropertyType.IsEnum && section.Value is { } value && !Enum.TryParse(property.PropertyType, value, ignoreCase: true, out _))
+        {
+            failures.Add($"{section.Path} is '{value}'; allowed: {string.Join(", ", Enum.GetNames(property.PropertyType))}.");
+            return;
+        }
+
         if (IsNestedOptions(property.PropertyType))
         {
             foreach (var child in section.GetChildren())
@@ -55,7 +63,30 @@ internal sealed class ConfigurationKeysValidator(StatisticsCacheConfigurationSec
                 CheckKey(child, property.PropertyType, failures);
             }
         }
+        else if (ListItemOptions(property.PropertyType) is { } item)
+        {
+            // A list of our options (Measures): every element's keys are checked against the element type.
+            foreach (var element in section.GetChildren())
+            {
+                if (!int.TryParse(element.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    failures.Add($"{element.Path} is not an element of the list {section.Path}; number them (e.g. {section.Path}:0:Name).");
+                    continue;
+                }
+
+                foreach (var child in element.GetChildren())
+                {
+                    CheckKey(child, item, failures);
+                }
+            }
+        }
     }
+
+    /// <summary>The element type of a list of our option classes (<c>IList&lt;MeasureOptions&gt;</c>), or null.</summary>
+    private static Type? ListItemOptions(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IList<>) && IsNestedOptions(type.GetGenericArguments()[0])
+            ? type.GetGenericArguments()[0]
+            : null;
 
     /// <summary>The get-only source options (<c>Sessions</c>, <c>HumanMessages</c>, <c>Versions</c>): our own option classes.</summary>
     private static bool IsNestedOptions(Type type) => type.IsClass && type != typeof(string) && type.Namespace?.StartsWith("StatsCache", StringComparison.Ordinal) == true;

@@ -117,7 +117,7 @@ internal sealed record SourceResolution(
             .Concat(SourceRelation.Validate(messages, "HumanMessages", required: !failed.Contains(SourceRole.HumanMessages)))
             .Concat(SourceRelation.Validate(versions, "Versions", required: false)));
         var measures = options.Measures.Select(m => new MeasureOptions { Name = m.Name, Aggregate = m.Aggregate }.WithSource(m.Source.Copy())).ToList();
-        problems.AddRange(MeasureValidation.Problems(measures));
+        // Validated with the options (StatisticsCacheOptionsValidator), which stop the host first.
         var keys = KeyResolution.Resolve(options.Keys, modelKeys, sourceKeys, problems);
         return new SourceResolution(sessions, messages, versions, tables, problems) { TablesSchema = schema, Keys = keys, Measures = measures };
     }

@@ -106,6 +106,11 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
             yield return p;
         }
 
+        foreach (var p in MeasureValidation.Problems(o.Measures.ToList()))
+        {
+            yield return "StatisticsCacheOptions." + p;
+        }
+
         if (o.HourlyRetention < TimeSpan.FromDays(1) || o.HourlyRetention > TimeSpan.FromDays(31))
         {
             yield return $"StatisticsCacheOptions.HourlyRetention is {o.HourlyRetention}; allowed is 1 day to 31 days.";
