@@ -116,7 +116,7 @@ internal sealed record SourceResolution(
         problems.AddRange(SourceRelation.Validate(sessions, "Sessions", required: !failed.Contains(SourceRole.Sessions))
             .Concat(SourceRelation.Validate(messages, "HumanMessages", required: !failed.Contains(SourceRole.HumanMessages)))
             .Concat(SourceRelation.Validate(versions, "Versions", required: false)));
-        var measures = options.Measures.Select(m => new MeasureOptions { Name = m.Name, Aggregate = m.Aggregate }.WithSource(m.Source.Copy())).ToList();
+        var measures = MeasureCatalog.Declared(options).Select(m => new MeasureOptions { Name = m.Name, Aggregate = m.Aggregate }.WithSource(m.Source.Copy())).ToList();
         // Validated with the options (StatisticsCacheOptionsValidator), which stop the host first.
         var keys = KeyResolution.Resolve(options.Keys, modelKeys, sourceKeys, problems);
         return new SourceResolution(sessions, messages, versions, tables, problems) { TablesSchema = schema, Keys = keys, Measures = measures };

@@ -106,7 +106,7 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
             yield return p;
         }
 
-        foreach (var p in MeasureValidation.Problems(o.Measures.ToList()))
+        foreach (var p in MeasureValidation.Problems(MeasureCatalog.Declared(o)))
         {
             yield return "StatisticsCacheOptions." + p;
         }
