@@ -42,6 +42,12 @@ internal static class SourceColumnCheck
             sources.Add(("Versions", versions, sql.VersionsHaveTeam ? [Team, .. columns] : columns));
         }
 
+        foreach (var measure in sql.Measures)
+        {
+            (string, string)[] columns = [Team, Experiment, Session, ("created_at", Timestamptz)];
+            sources.Add(($"Measures ({measure.Name})", measure.Source, measure.Aggregate == MeasureAggregate.Sum ? [.. columns, ("value", Integer)] : columns));
+        }
+
         var problems = new List<string>();
         foreach (var (name, relation, columns) in sources)
         {
@@ -59,7 +65,7 @@ internal static class SourceColumnCheck
                     problems.Add(Kind(column) is { } kind
                         ? $"source {name} column {column} is {type}; expected {expected}, as Keys.{kind} is {KindType(keys, kind)}. " +
                           $"Declare StatisticsCacheOptions.Keys.{kind} as the column's type{(KeyTypeOf(type) is { } own ? $" ({own})" : "")} (our tables are created in it), cast it in the source's SQL or a view, or map another column."
-                        : $"source {name} column {column} is {type}; expected {expected}. Cast it in the source's SQL or a view (e.g. {column}::{(expected == Text ? "text" : "timestamptz")}), or map another column.");
+                        : $"source {name} column {column} is {type}; expected {expected}. Cast it in the source's SQL or a view (e.g. {column}::{(expected == Text ? "text" : expected == Integer ? "bigint" : "timestamptz")}), or map another column.");
                 }
             }
         }
