@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StatsCache.Internal;
+using StatsCache.Sql;
 using StatsCache.IntegrationTests.Host;
 using StatsCache.IntegrationTests.Infrastructure;
 
@@ -290,6 +292,29 @@ public sealed class MeasureReadTests(PostgresServer server)
         executions.Clear();
         await cache.GetSessionSeriesAsync(1, f.A, new SeriesRequest { From = Start.AddDays(-1), To = Start, Granularity = BucketSize.Hour });
         executions.Where(IsExecution).Should().ContainSingle("session series");
+    }
+
+    [Fact]
+    public async Task ACachedReadOfServedMeasuresNeverScansTheirSources()
+    {
+        await using var f = await CreateAsync(server);
+        await f.RegisterAsync("bot_messages", "tokens_used");
+        var sql = f.H.Services.GetRequiredService<CacheEnvironment>().Sql;
+
+        foreach (var (statement, ids) in new[] { (MeasureReadSql.ExperimentTotals(sql, ReadMode.Cached), new[] { 10L, 11L }), (MeasureReadSql.SessionTotals(sql, ReadMode.Cached), new[] { f.A, f.B }) })
+        {
+            await using var command = f.H.Db.CreateCommand("EXPLAIN (ANALYZE, FORMAT JSON) " + statement);
+            command.Parameters.AddWithValue("team", 1L);
+            command.Parameters.AddWithValue("ids", ids);
+            command.Parameters.AddWithValue("cache", "default");
+            using var plan = JsonDocument.Parse((string)(await command.ExecuteScalarAsync())!);
+            var scans = Nodes(plan.RootElement[0].GetProperty("Plan")).Where(n => n.TryGetProperty("Relation Name", out var r) && r.GetString() is "chat_messages" or "model_calls").ToList();
+            scans.Should().NotBeEmpty("the live branch is planned (else the test proves nothing)");
+            scans.Should().OnlyContain(n => n.GetProperty("Actual Loops").GetInt64() == 0, "the one-time filter keeps the live branch from running");
+        }
+
+        static IEnumerable<JsonElement> Nodes(JsonElement node) =>
+            node.TryGetProperty("Plans", out var children) ? children.EnumerateArray().SelectMany(Nodes).Prepend(node) : [node];
     }
 
     /// <summary>An Npgsql activity of a command or batch sent (not the opening of a physical connection).</summary>
