@@ -49,6 +49,22 @@ internal sealed class SeriesReader(CacheEnvironment env)
                 },
             },
         };
+        var measures = env.Sql.Measures.Count == 0 ? null : new MeasureValues(env.Sql.Measures);
+        if (measures is not null)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(MeasureSeriesSql.ExperimentSeries(env.Sql, request.Granularity))
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<TTeamId>("team", teamId),
+                    new NpgsqlParameter<TExperimentId[]>("ids", ids),
+                    new("from", request.From),
+                    new("to", request.To),
+                    new("cache", env.Options.CacheName),
+                },
+            });
+        }
+
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var cutoffs = new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue);
         if (await StateStore.ReadRowAsync(reader, env.Options.CacheName, cancellationToken).ConfigureAwait(false) is { } state)
@@ -73,7 +89,22 @@ internal sealed class SeriesReader(CacheEnvironment env)
             points[reader.GetFieldValue<TExperimentId>(0)].Add(new SeriesPoint { Start = start, End = BucketCalendar.End(start, size, zone), Size = size, SessionCount = reader.GetInt64(3), NewParticipantCount = reader.GetInt64(4), HumanMessageCount = reader.GetInt64(5), LastActivity = reader.IsDBNull(6) ? null : reader.GetDateTime(6) });
         }
 
-        return points.ToDictionary(p => p.Key, p => request.FillEmpty ? Fill(p.Value, request, cutoffs, zone) : (IReadOnlyList<SeriesPoint>)p.Value);
+        if (measures is not null)
+        {
+            var values = ids.ToDictionary(id => id, _ => new Dictionary<(DateTime Start, BucketSize Size), Dictionary<string, long>>());
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Add(values[reader.GetFieldValue<TExperimentId>(0)], (reader.GetDateTime(1), (BucketSize)reader.GetInt16(2)), reader.GetString(3), reader.GetInt64(4));
+            }
+
+            foreach (var (id, list) in points)
+            {
+                Merge(list, values[id], measures, zone);
+            }
+        }
+
+        return points.ToDictionary(p => p.Key, p => request.FillEmpty ? Fill(p.Value, request, cutoffs, zone, measures) : (IReadOnlyList<SeriesPoint>)p.Value);
     }
 
     public async Task<IReadOnlyList<SeriesPoint>> SessionSeriesAsync<TTeamId, TSessionId>(TTeamId teamId, TSessionId sessionId, SeriesRequest request, CancellationToken cancellationToken)
@@ -82,6 +113,11 @@ internal sealed class SeriesReader(CacheEnvironment env)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
+        if (env.Sql.Measures.Count > 0)
+        {
+            return await SessionSeriesWithMeasuresAsync(teamId, sessionId, request, cancellationToken).ConfigureAwait(false);
+        }
+
         await using var command = env.DataSource.CreateCommand(SeriesSql.SessionSeries(env.Sql, request.Granularity));
         command.Parameters.Add(new NpgsqlParameter<TTeamId>("team", teamId));
         command.Parameters.Add(new NpgsqlParameter<TSessionId>("session", sessionId));
@@ -95,7 +131,89 @@ internal sealed class SeriesReader(CacheEnvironment env)
             points.Add(new SeriesPoint { Start = start, End = BucketCalendar.End(start, request.Granularity, env.Sql.TimeZone), Size = request.Granularity, SessionCount = 0, NewParticipantCount = 0, HumanMessageCount = reader.GetInt64(1), LastActivity = reader.GetDateTime(2) });
         }
 
-        return request.FillEmpty ? Fill(points, request, new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue), env.Sql.TimeZone) : points;
+        return request.FillEmpty ? Fill(points, request, new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue), env.Sql.TimeZone, measures: null) : points;
+    }
+
+    /// <summary>
+    /// A session's series with the host-declared measures: the human messages' statement and the measures'
+    /// (<see cref="MeasureSeriesSql.SessionSeries"/>) in one batch, one round trip; their points merged by start.
+    /// </summary>
+    private async Task<IReadOnlyList<SeriesPoint>> SessionSeriesWithMeasuresAsync<TTeamId, TSessionId>(TTeamId teamId, TSessionId sessionId, SeriesRequest request, CancellationToken cancellationToken)
+        where TTeamId : notnull
+        where TSessionId : notnull
+    {
+        var measures = new MeasureValues(env.Sql.Measures);
+        await using var batch = env.DataSource.CreateBatch();
+        foreach (var text in new[] { SeriesSql.SessionSeries(env.Sql, request.Granularity), MeasureSeriesSql.SessionSeries(env.Sql, request.Granularity) })
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(text)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<TTeamId>("team", teamId),
+                    new NpgsqlParameter<TSessionId>("session", sessionId),
+                    new("from", request.From),
+                    new("to", request.To),
+                },
+            });
+        }
+
+        var points = new List<SeriesPoint>();
+        var values = new Dictionary<(DateTime Start, BucketSize Size), Dictionary<string, long>>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var start = reader.GetDateTime(0);
+                points.Add(new SeriesPoint { Start = start, End = BucketCalendar.End(start, request.Granularity, env.Sql.TimeZone), Size = request.Granularity, SessionCount = 0, NewParticipantCount = 0, HumanMessageCount = reader.GetInt64(1), LastActivity = reader.GetDateTime(2) });
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Add(values, (reader.GetDateTime(0), request.Granularity), reader.GetString(1), reader.GetInt64(2));
+            }
+        }
+
+        Merge(points, values, measures, env.Sql.TimeZone);
+        return request.FillEmpty ? Fill(points, request, new RetentionCutoffs(DateTime.MinValue, DateTime.MinValue), env.Sql.TimeZone, measures) : points;
+    }
+
+    private static void Add(Dictionary<(DateTime Start, BucketSize Size), Dictionary<string, long>> values, (DateTime Start, BucketSize Size) key, string measure, long value)
+    {
+        if (!values.TryGetValue(key, out var byName))
+        {
+            values[key] = byName = [];
+        }
+
+        byName[measure] = value;
+    }
+
+    /// <summary>
+    /// Gives every point of <paramref name="points"/> its <c>Measures</c> (the values read for its (start, size), zero for
+    /// the rest), and adds a point, zero in the built-in statistics, for each span with measure values and no built-in
+    /// point (a span with bot messages and no human message); then keeps the points in start order.
+    /// </summary>
+    private static void Merge(List<SeriesPoint> points, Dictionary<(DateTime Start, BucketSize Size), Dictionary<string, long>> bySpan, MeasureValues measures, ReportingTimeZone zone)
+    {
+        for (var i = 0; i < points.Count; i++)
+        {
+            var point = points[i];
+            points[i] = point with { Measures = measures.Of(bySpan.GetValueOrDefault((point.Start, point.Size))) };
+            bySpan.Remove((point.Start, point.Size));
+        }
+
+        if (bySpan.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var ((start, size), byName) in bySpan)
+        {
+            points.Add(SeriesPoint.Empty(start, size, zone) with { Measures = measures.Of(byName) });
+        }
+
+        points.Sort((a, b) => a.Start.CompareTo(b.Start));
     }
 
     /// <summary>
@@ -103,7 +221,8 @@ internal sealed class SeriesReader(CacheEnvironment env)
     /// granularity or, where the cache keeps that range coarser, the stored size: no finer zero is
     /// ever made inside a month whose days are unknown.
     /// </summary>
-    private static List<SeriesPoint> Fill(List<SeriesPoint> stored, SeriesRequest request, RetentionCutoffs cutoffs, ReportingTimeZone zone)
+    /// <remarks>With measures declared (<paramref name="measures"/>), a zero point has every measure at zero.</remarks>
+    private static List<SeriesPoint> Fill(List<SeriesPoint> stored, SeriesRequest request, RetentionCutoffs cutoffs, ReportingTimeZone zone, MeasureValues? measures)
     {
         var filled = new List<SeriesPoint>(stored);
         var cursor = BucketCalendar.Floor(request.From, Coarsest(request.Granularity, cutoffs.SizeAt(request.From)), zone);
@@ -120,7 +239,7 @@ internal sealed class SeriesReader(CacheEnvironment env)
 
             if (next >= stored.Count || stored[next].Start >= end)
             {
-                filled.Add(SeriesPoint.Empty(start, size, zone));
+                filled.Add(measures is null ? SeriesPoint.Empty(start, size, zone) : SeriesPoint.Empty(start, size, zone) with { Measures = measures.Zeros });
             }
 
             cursor = end;

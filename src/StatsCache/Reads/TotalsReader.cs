@@ -23,8 +23,9 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
             return result;
         }
 
-        var rows = await ReadAsync(
-            mode, env.Sql.Totals, TotalsReadSql.Cached(env.Sql), TotalsReadSql.RealTime(env.Sql), TailReadSql.ExperimentTotals(env.Sql), teamId, ids,
+        var measures = env.Sql.Measures.Count == 0 || !Enum.IsDefined(mode) ? null : MeasureReadSql.ExperimentTotals(env.Sql, mode);
+        var (rows, values) = await ReadAsync(
+            mode, env.Sql.Totals, TotalsReadSql.Cached(env.Sql), TotalsReadSql.RealTime(env.Sql), TailReadSql.ExperimentTotals(env.Sql), measures, teamId, ids,
             static r => (Id: r.GetFieldValue<TExperimentId>(0), Stats: new ExperimentStats { SessionCount = r.GetInt64(1), ParticipantCount = r.GetInt64(2), HumanMessageCount = r.GetInt64(3), LastActivity = r.IsDBNull(4) ? null : r.GetDateTime(4) }),
             cancellationToken).ConfigureAwait(false);
         foreach (var (id, stats) in rows)
@@ -35,6 +36,15 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         foreach (var id in ids)
         {
             result.TryAdd(id, ExperimentStats.Empty);
+        }
+
+        if (values is not null)
+        {
+            var named = new MeasureValues(env.Sql.Measures);
+            foreach (var id in ids)
+            {
+                result[id] = result[id] with { Measures = named.Of(values.GetValueOrDefault(id)) };
+            }
         }
 
         return result;
@@ -51,8 +61,9 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
             return result;
         }
 
-        var rows = await ReadAsync(
-            mode, env.Sql.SessionStatistics, ReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), teamId, ids,
+        var measures = env.Sql.Measures.Count == 0 || !Enum.IsDefined(mode) ? null : MeasureReadSql.SessionTotals(env.Sql, mode);
+        var (rows, values) = await ReadAsync(
+            mode, env.Sql.SessionStatistics, ReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), TailReadSql.SessionTotals(env.Sql), measures, teamId, ids,
             static r => (Id: r.GetFieldValue<TSessionId>(0), Stats: new SessionStats { HumanMessageCount = r.GetInt64(1), LastActivity = r.IsDBNull(2) ? null : r.GetDateTime(2), Versions = r.GetFieldValue<string[]>(3) }),
             cancellationToken).ConfigureAwait(false);
         foreach (var (id, stats) in rows)
@@ -63,6 +74,15 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         foreach (var id in ids)
         {
             result.TryAdd(id, SessionStats.Empty);
+        }
+
+        if (values is not null)
+        {
+            var named = new MeasureValues(env.Sql.Measures);
+            foreach (var id in ids)
+            {
+                result[id] = result[id] with { Measures = named.Of(values.GetValueOrDefault(id)) };
+            }
         }
 
         return result;
@@ -137,8 +157,13 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
     /// Experiments are gated on the totals table: a cache built before it existed serves live numbers until
     /// the next maintenance call fills it. Real-time reads are <paramref name="realTime"/> (for experiments,
     /// the totals row plus the tail); the live read is <paramref name="tail"/> with @live set.
+    /// The host-declared measures' statement (<paramref name="measures"/>, <see cref="MeasureReadSql"/>; null without
+    /// measures, and then nothing else is sent) goes in the same batch as the built-in read — the gated one, or the
+    /// live one in live mode — and applies the gate itself, reading live what it may not serve: its rows are final
+    /// from the first round trip, and the fallback resends only the built-in statement. It plans a live branch,
+    /// so its batch always turns JIT off. Its rows are the values by id and measure (absent: zero).
     /// </summary>
-    private async Task<List<T>> ReadAsync<T, TTeamId, TId>(ReadMode mode, string table, string cached, string realTime, string tail, TTeamId teamId, TId[] ids, Func<NpgsqlDataReader, T> decode, CancellationToken cancellationToken)
+    private async Task<(List<T> Rows, Dictionary<TId, Dictionary<string, long>>? Measures)> ReadAsync<T, TTeamId, TId>(ReadMode mode, string table, string cached, string realTime, string tail, string? measures, TTeamId teamId, TId[] ids, Func<NpgsqlDataReader, T> decode, CancellationToken cancellationToken)
         where TTeamId : notnull
         where TId : notnull
     {
@@ -148,11 +173,12 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         }
 
         var rows = new List<T>();
+        Dictionary<TId, Dictionary<string, long>>? values = null;
         if (mode != ReadMode.Live)
         {
             var gate = ReadSql.Gate(env.Sql, table);
             await using var connection = await env.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var gated = Batch(connection, GatedStatement(gate, mode == ReadMode.Cached ? cached : realTime), teamId, ids, live: false, withoutJit: mode != ReadMode.Cached);
+            await using var gated = Batch(connection, GatedStatement(gate, mode == ReadMode.Cached ? cached : realTime), measures, teamId, ids, live: false, withoutJit: mode != ReadMode.Cached || measures is not null);
 
             // Prepared: the statement is parsed and planned once per physical connection, not on every page
             // (planning cost more than executing it). A no-op, without a round trip, once the pooled connection
@@ -173,22 +199,52 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
                 }
             }
 
+            if (measures is not null)
+            {
+                values = await ReadMeasuresAsync<TId>(reader, cancellationToken).ConfigureAwait(false);
+            }
+
             if (built)
             {
-                return rows;
+                return (rows, values);
             }
         }
 
-        await using var live = Batch(null, tail, teamId, ids, live: true);
+        await using var live = Batch(null, tail, mode == ReadMode.Live ? measures : null, teamId, ids, live: true);
         await using (var reader = await live.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 rows.Add(decode(reader));
             }
+
+            if (mode == ReadMode.Live && measures is not null)
+            {
+                values = await ReadMeasuresAsync<TId>(reader, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        return rows;
+        return (rows, values);
+    }
+
+    /// <summary>The measures' result set, the next one of <paramref name="reader"/>: (id, measure, value) rows by id.</summary>
+    private static async Task<Dictionary<TId, Dictionary<string, long>>> ReadMeasuresAsync<TId>(NpgsqlDataReader reader, CancellationToken cancellationToken)
+        where TId : notnull
+    {
+        var values = new Dictionary<TId, Dictionary<string, long>>();
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = reader.GetFieldValue<TId>(0);
+            if (!values.TryGetValue(id, out var byName))
+            {
+                values[id] = byName = [];
+            }
+
+            byName[reader.GetString(1)] = reader.GetInt64(2);
+        }
+
+        return values;
     }
 
     /// <summary>
@@ -203,10 +259,10 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
 
     /// <summary>
     /// A read's batch, on <paramref name="connection"/> or (null) the data source: JIT off for it alone (<see cref="ReadSql.WithoutJit"/>) when <paramref name="withoutJit"/>, then
-    /// the statement. A cached read is keyed lookups whose plan costs far below <c>jit_above_cost</c>, so it goes alone;
+    /// the statement, then the measures' statement when there is one (@team, @ids, @cache). A cached read is keyed lookups whose plan costs far below <c>jit_above_cost</c>, so it goes alone;
     /// a real-time or live read scans the source and keeps JIT off.
     /// </summary>
-    private NpgsqlBatch Batch<TTeamId, TId>(NpgsqlConnection? connection, string text, TTeamId teamId, TId[] ids, bool live, bool withoutJit = true)
+    private NpgsqlBatch Batch<TTeamId, TId>(NpgsqlConnection? connection, string text, string? measures, TTeamId teamId, TId[] ids, bool live, bool withoutJit = true)
         where TTeamId : notnull
         where TId : notnull
     {
@@ -222,6 +278,15 @@ internal sealed class TotalsReader(CacheEnvironment env, TimeProvider time)
         command.Parameters.AddWithValue("live", live);
         command.Parameters.AddWithValue("cache", env.Options.CacheName);
         batch.BatchCommands.Add(command);
+        if (measures is not null)
+        {
+            var measure = new NpgsqlBatchCommand(measures);
+            measure.Parameters.Add(new NpgsqlParameter<TTeamId>("team", teamId));
+            measure.Parameters.Add(new NpgsqlParameter<TId[]>("ids", ids));
+            measure.Parameters.AddWithValue("cache", env.Options.CacheName);
+            batch.BatchCommands.Add(measure);
+        }
+
         return batch;
     }
 

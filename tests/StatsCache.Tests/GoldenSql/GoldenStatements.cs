@@ -137,6 +137,20 @@ internal static class GoldenStatements
         new("DistributedTables/Query", c => DistributedTables.Query(c.TrackedTables())),
         new("DistributedTables/Guard", c => DistributedTables.Guard(c.TrackedTables())),
         new("ChangeTrackingSql/Consume", c => ChangeTrackingSql.Consume(c.Sql())),
+
+        // Measures: reads — the host-declared measures' statement batched with each built-in read (per read mode), and the series'.
+        new("MeasureReadSql/ExperimentTotals.cached", c => MeasureReadSql.ExperimentTotals(c.Sql(), ReadMode.Cached)),
+        new("MeasureReadSql/ExperimentTotals.real-time", c => MeasureReadSql.ExperimentTotals(c.Sql(), ReadMode.RealTime)),
+        new("MeasureReadSql/ExperimentTotals.live", c => MeasureReadSql.ExperimentTotals(c.Sql(), ReadMode.Live)),
+        new("MeasureReadSql/SessionTotals.cached", c => MeasureReadSql.SessionTotals(c.Sql(), ReadMode.Cached)),
+        new("MeasureReadSql/SessionTotals.real-time", c => MeasureReadSql.SessionTotals(c.Sql(), ReadMode.RealTime)),
+        new("MeasureReadSql/SessionTotals.live", c => MeasureReadSql.SessionTotals(c.Sql(), ReadMode.Live)),
+        new("MeasureSeriesSql/ExperimentSeries.hour", c => MeasureSeriesSql.ExperimentSeries(c.Sql(), BucketSize.Hour)),
+        new("MeasureSeriesSql/ExperimentSeries.day", c => MeasureSeriesSql.ExperimentSeries(c.Sql(), BucketSize.Day)),
+        new("MeasureSeriesSql/ExperimentSeries.month", c => MeasureSeriesSql.ExperimentSeries(c.Sql(), BucketSize.Month)),
+        new("MeasureSeriesSql/SessionSeries.hour", c => MeasureSeriesSql.SessionSeries(c.Sql(), BucketSize.Hour)),
+        new("MeasureSeriesSql/SessionSeries.day", c => MeasureSeriesSql.SessionSeries(c.Sql(), BucketSize.Day)),
+        new("MeasureSeriesSql/SessionSeries.month", c => MeasureSeriesSql.SessionSeries(c.Sql(), BucketSize.Month)),
     ];
 
     private static string? Install(GoldenSqlConfiguration c, SourceRole role) =>
