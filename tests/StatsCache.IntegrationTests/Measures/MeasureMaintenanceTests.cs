@@ -235,6 +235,36 @@ public sealed class MeasureMaintenanceTests(PostgresServer server)
         }
     }
 
+    [Fact]
+    public async Task AFirstBuildInterruptedUnderAnotherDefinitionAndResumedWithNewMeasuresEndsExact()
+    {
+        // The interrupted run declares another bot_messages and no tokens_used; the resumed one declares both.
+        var other = BotMessages with { Sql = BotMessages.Sql + " AND team_id = 1" };
+        await using var h = await CreateAsync(server, With([other], o => o.BulkBuildMaxRows = 0));
+        await SeedAsync(h);
+        using var cancel = new CancellationTokenSource();
+        var interrupted = () => h.Cache.BackfillAsync(progress: new StopAfter(3, cancel), cancellationToken: cancel.Token);
+        await interrupted.Should().ThrowAsync<OperationCanceledException>();
+        (await CountAsync(h.Db, "SELECT count(*) FROM statscache_experiment_measure_buckets")).Should().BeGreaterThan(0, "the first chunks wrote the other definition's rows");
+
+        await using var resumedServices = h.NewInstance(With(Both, o => o.BulkBuildMaxRows = 0));
+        (await resumedServices.GetRequiredService<IStatisticsCache>().BackfillAsync()).Resumed.Should().BeTrue();
+        await AssertExactAsync(h, Both, "after the resumed build");
+        (await RegisteredAsync(h)).Should().BeEquivalentTo(["bot_messages", "tokens_used"]);
+    }
+
+    /// <summary>Cancels a backfill after its <paramref name="chunks"/>-th chunk (reported synchronously, on the backfill's thread).</summary>
+    private sealed class StopAfter(int chunks, CancellationTokenSource cancel) : IProgress<BackfillProgress>
+    {
+        public void Report(BackfillProgress value)
+        {
+            if (value.ChunksDone == chunks)
+            {
+                cancel.Cancel();
+            }
+        }
+    }
+
     /// <summary>
     /// Our measure rows against live aggregates over the sources before the watermark: every experiment total, the
     /// buckets summed per experiment, every bucket over its own time range, every session row; no rows of undeclared
