@@ -97,6 +97,15 @@ internal sealed class StatisticsCacheHealthCheck(CacheEnvironment env, TimeProvi
                 problems += $" Verify at {drift.StartedAt:O} found ranges differing from the source, not repaired: {drift.Detail}. Run VerifyAsync() with Repair = true (or ReconcileAsync of those ranges).";
             }
 
+            // Declared measures the cache has not built yet: exact (read live) but not served from the cache until the next
+            // maintenance call builds them — a host that runs none would read them live for ever.
+            if (sql.Measures.Count > 0 && state.BackfillTo is null
+                && await UnbuiltMeasuresAsync(connection, sql, cancellationToken).ConfigureAwait(false) is { Count: > 0 } unbuilt)
+            {
+                data["unbuiltMeasures"] = unbuilt.ToArray();
+                problems += $" Measures declared but not built yet: {string.Join(", ", unbuilt)}; they are read live until the next maintenance call (RefreshAsync) builds them.";
+            }
+
             if (problems.Length > 0)
             {
                 return HealthCheckResult.Degraded(description + problems, data: data);
@@ -124,6 +133,30 @@ internal sealed class StatisticsCacheHealthCheck(CacheEnvironment env, TimeProvi
         {
             yield return sql.SourceChanges;
         }
+
+        if (sql.Measures.Count > 0)
+        {
+            yield return sql.MeasureBuckets;
+            yield return sql.MeasureTotals;
+            yield return sql.SessionMeasures;
+            yield return sql.MeasureRegistry;
+        }
+    }
+
+    private async Task<List<string>> UnbuiltMeasuresAsync(NpgsqlConnection connection, CacheSql sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(HealthSql.UnbuiltMeasures(sql), connection);
+        command.Parameters.AddWithValue("cache", env.Options.CacheName);
+        command.Parameters.Add(new NpgsqlParameter("measures", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sql.Measures.Select(m => m.Name).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("fingerprints", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sql.Measures.Select(m => m.Fingerprint).ToArray() });
+        var unbuilt = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            unbuilt.Add(reader.GetString(0));
+        }
+
+        return unbuilt;
     }
 
     private async Task<List<string>> MissingTablesAsync(NpgsqlConnection connection, CacheSql sql, CancellationToken cancellationToken)

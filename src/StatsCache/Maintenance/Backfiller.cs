@@ -47,6 +47,9 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
             throw new ArgumentOutOfRangeException(nameof(request), request.From, $"request.From ({request.From:O}) is after the database's clock ({now:O}); there is nothing to backfill.");
         }
 
+        // The registry step: forgets changed measures, builds new ones on a built cache, and says which a full backfill must build.
+        var unbuilt = await MeasureRegistry.SyncAsync(connection, sql, options.CacheName, state, now, timeout, logger, cancellationToken).ConfigureAwait(false);
+
         // A typed array of the host's ids (long[], int[], Guid[]): the statements' parameter takes its type.
         Array? experiments = request.ExperimentIds?.Distinct().Order().ToArray();
         if (experiments is { Length: 0 })
@@ -79,7 +82,10 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                     $"StatsCache: the backfill would start at {from:O}, before {ReportingTimeZone.CheckedFrom:yyyy-MM-dd}; reporting time zone '{sql.TimeZone.Id}' is only checked for exact day buckets from then on. Backfill from a later date, or use TimeZone = \"UTC\".");
             }
 
-            await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, StateStore.StartBackfill(sql, options.CacheName, request.From, experiments, to, from ?? to, now)).ConfigureAwait(false);
+            // A new full backfill builds the unbuilt measures chunk by chunk: whatever rows they hold (from an interrupted
+            // build of another definition) go first, with the start.
+            NpgsqlBatchCommand[] forget = full ? [.. MeasureRegistry.Forget(sql, options.CacheName, unbuilt.Select(m => m.Name).ToList())] : [];
+            await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, [StateStore.StartBackfill(sql, options.CacheName, request.From, experiments, to, from ?? to, now), .. forget]).ConfigureAwait(false);
         }
 
         // A full backfill ends with the watermark at `to`; a partial one leaves the watermark where it is,
@@ -129,6 +135,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                     if (full)
                     {
                         commands.Add(new NpgsqlBatchCommand(TotalsSql.RemoveOrphans(sql)));
+                        commands.AddRange(MeasuresFinish(sql, options.CacheName, unbuilt, resumed, to, cutoffs, now));
                     }
                 }
                 else
@@ -154,7 +161,7 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         var duration = time.GetElapsedTime(started);
         if (chunks.Count == 0)
         {
-            NpgsqlBatchCommand[] orphans = full ? [new NpgsqlBatchCommand(TotalsSql.RemoveOrphans(sql))] : [];
+            NpgsqlBatchCommand[] orphans = full ? [new NpgsqlBatchCommand(TotalsSql.RemoveOrphans(sql)), .. MeasuresFinish(sql, options.CacheName, unbuilt, resumed, to, cutoffs, now)] : [];
             await StateStore.ExecuteAsync(connection, null, timeout, cancellationToken, [.. Finish(sql, options.CacheName, full ? to : null, cutoffs, now, duration, rows, runDetail()), .. orphans]).ConfigureAwait(false);
         }
 
@@ -199,6 +206,19 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
                 }
 
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(TotalsSql.FillIfEmpty(sql, now)));
+
+                // The host-declared measures: each built over its whole history before the watermark, at the same sizes, and
+                // registered with the watermark's move (whatever rows an earlier attempt left are deleted first).
+                if (sql.Measures.Count > 0)
+                {
+                    foreach (var command in MeasureRegistry.Forget(sql, options.CacheName, sql.Measures.Select(m => m.Name).ToList())
+                        .Concat(MeasureRegistry.Build(sql, sql.Measures, to, cutoffs.DailyFrom, cutoffs.HourlyFrom, now))
+                        .Append(MeasureRegistry.Register(sql, options.CacheName, sql.Measures, now)))
+                    {
+                        batch.BatchCommands.Add(command);
+                    }
+                }
+
                 rows = await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -273,6 +293,25 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         }
     }
 
+    /// <summary>
+    /// The measures' part of a full backfill's last transaction: a resumed one builds whole the measures that were unbuilt when
+    /// it resumed (its earlier chunks may have run before they were declared); then measure totals without buckets go and
+    /// every declared measure is registered, as the watermark moves. Nothing without declared measures.
+    /// </summary>
+    private static IEnumerable<NpgsqlBatchCommand> MeasuresFinish(CacheSql sql, string cacheName, IReadOnlyList<HostMeasure> unbuilt, bool resumed, DateTime to, RetentionCutoffs cutoffs, DateTime now)
+    {
+        if (sql.Measures.Count == 0)
+        {
+            return [];
+        }
+
+        var rebuilt = resumed ? unbuilt : [];
+        return MeasureRegistry.Forget(sql, cacheName, rebuilt.Select(m => m.Name).ToList())
+            .Concat(MeasureRegistry.Build(sql, rebuilt, to, cutoffs.DailyFrom, cutoffs.HourlyFrom, now))
+            .Append(new NpgsqlBatchCommand(MeasureTotalsSql.RemoveOrphans(sql)))
+            .Append(MeasureRegistry.Register(sql, cacheName, sql.Measures, now));
+    }
+
     private static bool SameExperiments(Array? stored, Array? requested) => KeyArrays.SameIds(stored, requested);
 
     private static async Task<DateTime?> EarliestSourceRowAsync(NpgsqlConnection connection, CacheSql sql, Array? experiments, int timeout, CancellationToken cancellationToken)
@@ -284,6 +323,22 @@ internal sealed class Backfiller(CacheEnvironment env, TimeProvider time, Statis
         }
 
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is DateTime earliest ? earliest : null;
+        DateTime? found = value is DateTime earliest ? earliest : null;
+        if (sql.Measures.Count > 0)
+        {
+            // The measures' sources may begin before the built-in ones: their rows before the watermark count too.
+            await using var measures = new NpgsqlCommand(MeasureBuildSql.EarliestRow(sql, experiments is not null), connection) { CommandTimeout = timeout };
+            if (experiments is not null)
+            {
+                measures.Parameters.Add(KeyArrays.Parameter("experiments", experiments));
+            }
+
+            if (await measures.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime measureEarliest && (found is not { } f || measureEarliest < f))
+            {
+                found = measureEarliest;
+            }
+        }
+
+        return found;
     }
 }

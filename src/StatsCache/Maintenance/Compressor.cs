@@ -47,15 +47,21 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         // written before a stored cut-off (see RollUpSql.RollUp), so its two statements are not sent at all —
         // the usual hourly call then only advances the state. When a cut-off does move, the roll-up still starts
         // from the beginning of time, so it finds every finer bucket before it.
+        await MeasureRegistry.SyncAsync(connection, sql, options.CacheName, state, now, timeout, logger, cancellationToken).ConfigureAwait(false);
         var rollUps = new List<Npgsql.NpgsqlBatchCommand>(4);
+        // The host-declared measures' buckets roll up with the same cut-offs, in the same transaction; their rows are not
+        // counted in BucketsWritten (the built-in buckets' figure).
+        var measureRollUps = new List<Npgsql.NpgsqlBatchCommand>(4);
         if (Moved(cutoffs.HourlyFrom, state.HourlyFrom))
         {
             rollUps.AddRange(RollUp(sql, BucketSize.Hour, BucketSize.Day, cutoffs.HourlyFrom, now));
+            measureRollUps.AddRange(MeasureRollUp(sql, BucketSize.Hour, BucketSize.Day, cutoffs.HourlyFrom, now));
         }
 
         if (Moved(cutoffs.DailyFrom, state.DailyFrom))
         {
             rollUps.AddRange(RollUp(sql, BucketSize.Day, BucketSize.Month, cutoffs.DailyFrom, now));
+            measureRollUps.AddRange(MeasureRollUp(sql, BucketSize.Day, BucketSize.Month, cutoffs.DailyFrom, now));
         }
 
         long rows = 0;
@@ -63,7 +69,7 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
         {
             // The roll-ups and the state's new cut-offs in one batch (one round trip), then the run record and the commit.
             await using var batch = new Npgsql.NpgsqlBatch(connection, transaction) { Timeout = timeout };
-            foreach (var command in rollUps)
+            foreach (var command in rollUps.Concat(measureRollUps))
             {
                 batch.BatchCommands.Add(command);
             }
@@ -94,7 +100,14 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
     private static bool Moved(DateTime cutoff, DateTime? stored) => stored is not { } previous || cutoff > previous;
 
     private static IEnumerable<Npgsql.NpgsqlBatchCommand> RollUp(CacheSql sql, BucketSize from, BucketSize to, DateTime before, DateTime now) =>
-        RollUpSql.RollUp(sql, from, to, limited: false, merge: false).Select(text => new Npgsql.NpgsqlBatchCommand(text)
+        RollUpCommands(RollUpSql.RollUp(sql, from, to, limited: false, merge: false), before, now);
+
+    /// <summary>The measure buckets' roll-up (plain INSERT, then DELETE, as the built-in one); none without declared measures.</summary>
+    private static IEnumerable<Npgsql.NpgsqlBatchCommand> MeasureRollUp(CacheSql sql, BucketSize from, BucketSize to, DateTime before, DateTime now) =>
+        sql.Measures.Count == 0 ? [] : RollUpCommands(MeasureBucketSql.RollUp(sql, from, to, limited: false, merge: false), before, now);
+
+    private static IEnumerable<Npgsql.NpgsqlBatchCommand> RollUpCommands(IReadOnlyList<string> texts, DateTime before, DateTime now) =>
+        texts.Select(text => new Npgsql.NpgsqlBatchCommand(text)
         {
             Parameters =
             {

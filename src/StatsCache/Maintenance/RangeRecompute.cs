@@ -104,7 +104,55 @@ internal static class RangeRecompute
             }
         }
 
+        if (sql.Measures.Count > 0)
+        {
+            AddMeasures(batch, sql, range, buckets, experiments, now, sessionsUntil);
+        }
+
         return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The host-declared measures' statements of the range, after the built-in ones (they touch only the measure tables):
+    /// the finer measure buckets rolled up into the range's size, the range's measure buckets recomputed (mirroring, the
+    /// experiments' totals rows marked first), the session rows recounted, and the totals of every experiment whose measure
+    /// buckets were written re-summed. A piece of a split bucket writes no buckets: only its session rows.
+    /// </summary>
+    private static void AddMeasures(NpgsqlBatch batch, CacheSql sql, BackfillChunk range, BackfillChunk buckets, Array? experiments, DateTime now, DateTime sessionsUntil)
+    {
+        var limited = experiments is not null;
+        if (range.WritesBuckets)
+        {
+            foreach (var finer in Enum.GetValues<BucketSize>().Where(s => s < range.Size))
+            {
+                foreach (var text in MeasureBucketSql.RollUp(sql, finer, range.Size, limited))
+                {
+                    var rollUp = Command(text, buckets, experiments, now);
+                    rollUp.Parameters.AddWithValue("rollup_from", buckets.From);
+                    rollUp.Parameters.AddWithValue("rollup_to", buckets.To);
+                    batch.BatchCommands.Add(rollUp);
+                }
+            }
+
+            if (sql.MirrorDeletions)
+            {
+                batch.BatchCommands.Add(WithBucketsFrom(Command(MeasureTotalsSql.MarkRange(sql, limited), range, experiments, now), buckets.From));
+            }
+
+            batch.BatchCommands.Add(Command(MeasureBucketSql.Upsert(sql, range.Size, limited), buckets, experiments, now));
+        }
+
+        var sessions = Command(MeasureSessionSql.Upsert(sql, limited), range, experiments, now);
+        sessions.Parameters.AddWithValue("sessions_until", sessionsUntil);
+        batch.BatchCommands.Add(sessions);
+
+        if (range.WritesBuckets)
+        {
+            foreach (var text in MeasureTotalsSql.Recompute(sql, limited))
+            {
+                batch.BatchCommands.Add(WithBucketsFrom(Command(text, range, experiments, now), buckets.From));
+            }
+        }
     }
 
     private static NpgsqlBatchCommand WithBucketsFrom(NpgsqlBatchCommand command, DateTime bucketsFrom)

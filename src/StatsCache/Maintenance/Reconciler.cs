@@ -34,6 +34,8 @@ internal sealed class Reconciler(CacheEnvironment env, TimeProvider time, Statis
             throw new InvalidOperationException("StatsCache: the cache was never built; run RefreshAsync or BackfillAsync before reconciling a range.");
         }
 
+        await MeasureRegistry.SyncAsync(connection, env.Sql, env.Options.CacheName, state, now, CommandTimeouts.Seconds(env.Options), logger, cancellationToken).ConfigureAwait(false);
+
         var run = new LockedReconcile
         {
             DailyFrom = state.DailyFrom,

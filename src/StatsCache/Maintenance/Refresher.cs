@@ -42,6 +42,7 @@ internal sealed class Refresher(CacheEnvironment env, TimeProvider time, Backfil
         }
 
         var state = await MaintenanceState.LoadAsync(connection, sql, env.Options.CacheName, now, timeout, cancellationToken).ConfigureAwait(false);
+        await MeasureRegistry.SyncAsync(connection, sql, env.Options.CacheName, state, now, timeout, logger, cancellationToken).ConfigureAwait(false);
         long backfilled = 0;
         var resumedBackfill = false;
         if (state.Watermark is null || (state.BackfillTo is not null && state.BackfillExperiments is null))

@@ -53,6 +53,8 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
             throw new InvalidOperationException("StatsCache: the cache was never built; run RefreshAsync or BackfillAsync before verifying it (until then reads are live).");
         }
 
+        await MeasureRegistry.SyncAsync(connection, sql, env.Options.CacheName, state, now, timeout, logger, cancellationToken).ConfigureAwait(false);
+
         // Rows inside the next refresh's window may simply not be counted yet: not drift.
         var windowStart = BucketCalendar.Floor(watermark - env.Options.LookBack, BucketSize.Hour);
         var end = request.To is { } to && to < windowStart ? to : windowStart;
@@ -106,7 +108,8 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
         {
             // Two statements in one batch (one implicit transaction): their affected rows are the rows repaired.
             await using var repair = new NpgsqlBatch(connection) { Timeout = timeout };
-            foreach (var text in TotalsSql.Repair(sql))
+            // The host-declared measures' totals rows against their buckets likewise, in the same batch.
+            foreach (var text in TotalsSql.Repair(sql).Concat(sql.Measures.Count > 0 ? MeasureTotalsSql.Repair(sql) : []))
             {
                 repair.BatchCommands.Add(new NpgsqlBatchCommand(text) { Parameters = { new("now", now) } });
             }
@@ -118,6 +121,11 @@ internal sealed class Verifier(CacheEnvironment env, TimeProvider time, Reconcil
         {
             await using var totals = new NpgsqlCommand(TotalsSql.Mismatches(sql), connection) { CommandTimeout = timeout };
             totalsDiffering = Convert.ToInt64(await totals.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            if (sql.Measures.Count > 0)
+            {
+                await using var measureTotals = new NpgsqlCommand(MeasureTotalsSql.Mismatches(sql), connection) { CommandTimeout = timeout };
+                totalsDiffering += Convert.ToInt64(await measureTotals.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
 
         var result = await RecordAsync(connection, found, changes, ranges, end, now, started, rows, repairError, totalsDiffering, cancellationToken).ConfigureAwait(false);

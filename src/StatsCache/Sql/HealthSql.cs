@@ -31,4 +31,16 @@ internal static class HealthSql
                CASE WHEN {CacheSql.HasRows(sql.Buckets)} AND {CacheSql.HasRows(sql.SessionStatistics)} THEN false
                     ELSE {CacheSql.HasRows(sql.Sessions + " AS s")} END
         """;
+
+    /// <summary>
+    /// The declared measures (@measures, with their fingerprints @fingerprints: parallel text arrays, in declaration order)
+    /// that the cache has not registered with their current definition: served live until the next maintenance call builds
+    /// them. One probe of the registry's key per measure; only sent when measures are declared.
+    /// </summary>
+    public static string UnbuiltMeasures(CacheSql sql) => $"""
+        SELECT d.measure
+        FROM unnest(@measures::text[], @fingerprints::text[]) WITH ORDINALITY AS d(measure, fingerprint, n)
+        WHERE NOT EXISTS (SELECT 1 FROM {sql.MeasureRegistry} AS r WHERE r.cache_name = @cache AND r.measure = d.measure AND r.fingerprint = d.fingerprint)
+        ORDER BY d.n
+        """;
 }

@@ -1,0 +1,42 @@
+-- MeasureSessionSql/Upsert, for deletions=mirror, keys=guid (the same whatever the other settings). Written by GoldenSqlTests (STATSCACHE_UPDATE_GOLDEN=1): do not edit.
+WITH current AS (
+    SELECT k.team_id, k.session_id, 'bot_messages'::varchar(63) AS measure, w.experiment_id, w.value, w.last_at, w.row_count
+    FROM (SELECT x.team_id, x.session_id FROM (SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role <> 'user'
+) AS x
+          WHERE x.created_at >= @from AND x.created_at < @to
+          UNION
+          SELECT st.team_id, st.session_id FROM "stats"."statscache_session_measures" AS st
+          WHERE st.measure = 'bot_messages' AND st.last_at >= @from AND st.last_at < @to) AS k
+    CROSS JOIN LATERAL (
+        SELECT (max(x.experiment_id::text COLLATE "C"))::uuid AS experiment_id, count(*) AS value, max(x.created_at) AS last_at, count(*) AS row_count
+        FROM (SELECT m.team_id, m.experiment_id, m.session_id, m.created_at FROM app.messages AS m WHERE m.role <> 'user'
+) AS x
+        WHERE x.team_id = k.team_id AND x.session_id = k.session_id AND x.created_at < @sessions_until
+    ) AS w
+    UNION ALL
+    SELECT k.team_id, k.session_id, 'tokens_used'::varchar(63) AS measure, w.experiment_id, w.value, w.last_at, w.row_count
+    FROM (SELECT x.team_id, x.session_id FROM (SELECT t."team_id" AS team_id, t."experiment_id" AS experiment_id, t."session_id" AS session_id, t."created_at" AS created_at, t."tokens" AS value FROM "app"."messages" AS t) AS x
+          WHERE x.created_at >= @from AND x.created_at < @to
+          UNION
+          SELECT st.team_id, st.session_id FROM "stats"."statscache_session_measures" AS st
+          WHERE st.measure = 'tokens_used' AND st.last_at >= @from AND st.last_at < @to) AS k
+    CROSS JOIN LATERAL (
+        SELECT (max(x.experiment_id::text COLLATE "C"))::uuid AS experiment_id, coalesce(sum(x.value), 0)::bigint AS value, max(x.created_at) AS last_at, count(*) AS row_count
+        FROM (SELECT t."team_id" AS team_id, t."experiment_id" AS experiment_id, t."session_id" AS session_id, t."created_at" AS created_at, t."tokens" AS value FROM "app"."messages" AS t) AS x
+        WHERE x.team_id = k.team_id AND x.session_id = k.session_id AND x.created_at < @sessions_until
+    ) AS w
+), removed AS (
+    DELETE FROM "stats"."statscache_session_measures" AS st
+    USING current AS c
+    WHERE c.row_count = 0 AND st.team_id = c.team_id AND st.session_id = c.session_id AND st.measure = c.measure
+)
+INSERT INTO "stats"."statscache_session_measures" AS s (team_id, session_id, measure, experiment_id, value, last_at, updated_at)
+SELECT c.team_id, c.session_id, c.measure, c.experiment_id, c.value, c.last_at, @now
+FROM current AS c
+WHERE c.row_count > 0
+ON CONFLICT (team_id, session_id, measure) DO UPDATE SET
+    experiment_id = excluded.experiment_id,
+    value = excluded.value,
+    last_at = excluded.last_at,
+    updated_at = excluded.updated_at
+WHERE (s.experiment_id, s.value, s.last_at) IS DISTINCT FROM (excluded.experiment_id, excluded.value, excluded.last_at)
