@@ -16,8 +16,9 @@ public sealed class KeyedHarness : IHostUnderTest, IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    private KeyedHarness(ServiceProvider services, NpgsqlDataSource db, FakeTimeProvider clock, string connectionString, HostShape shape, HostKeys keys, HostSources sources)
+    private KeyedHarness(ServiceProvider services, NpgsqlDataSource db, FakeTimeProvider clock, string connectionString, HostShape shape, HostKeys keys, HostSources sources, bool measures)
     {
+        Measures = measures;
         _services = services;
         Db = db;
         Clock = clock;
@@ -27,7 +28,7 @@ public sealed class KeyedHarness : IHostUnderTest, IAsyncDisposable
         Sources = sources;
         Statistics = HostCache.Resolve(services, keys);
         Data = new HostData(db, shape, keys);
-        Live = LiveStatistics.For(db, shape, keys);
+        Live = LiveStatistics.For(db, shape, keys, measures);
     }
 
     public HostShape Shape { get; }
@@ -35,6 +36,9 @@ public sealed class KeyedHarness : IHostUnderTest, IAsyncDisposable
     public HostKeys Keys { get; }
 
     public HostSources Sources { get; }
+
+    /// <summary>Whether the cache declares the host's measures (<see cref="HostWiring.DeclareMeasures"/>) and <see cref="Live"/> computes them.</summary>
+    public bool Measures { get; }
 
     /// <summary>The long-keyed cache: resolving it on a host of other key types throws, naming the cache's.</summary>
     public IStatisticsCache Cache => _services.GetRequiredService<IStatisticsCache>();
@@ -55,17 +59,25 @@ public sealed class KeyedHarness : IHostUnderTest, IAsyncDisposable
 
     public DateTime Now => Clock.GetUtcNow().UtcDateTime;
 
-    public static async Task<KeyedHarness> CreateAsync(PostgresServer server, DateTime start, HostKeys keys, HostShape shape = HostShape.GlobalSessionIds, HostSources sources = HostSources.EntityModel, Action<StatisticsCacheOptions>? configure = null)
+    public static async Task<KeyedHarness> CreateAsync(PostgresServer server, DateTime start, HostKeys keys, HostShape shape = HostShape.GlobalSessionIds, HostSources sources = HostSources.EntityModel, Action<StatisticsCacheOptions>? configure = null, bool measures = false)
     {
         var connectionString = await server.CreateDatabaseAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(start, TimeSpan.Zero));
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(clock);
-        HostWiring.AddHostAndCache(services, connectionString, shape, keys, o => configure?.Invoke(o), sources);
+        HostWiring.AddHostAndCache(services, connectionString, shape, keys, o =>
+        {
+            if (measures)
+            {
+                HostWiring.DeclareMeasures(o);
+            }
+
+            configure?.Invoke(o);
+        }, sources);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         await HostWiring.EnsureCreatedAsync(provider, connectionString, shape, keys, sources);
-        return new KeyedHarness(provider, NpgsqlDataSource.Create(connectionString), clock, connectionString, shape, keys, sources);
+        return new KeyedHarness(provider, NpgsqlDataSource.Create(connectionString), clock, connectionString, shape, keys, sources, measures);
     }
 
     public void Advance(TimeSpan by) => Clock.Advance(by);

@@ -8,7 +8,7 @@ namespace StatsCache.IntegrationTests.Keys;
 /// The property-based check of the five invariants (<see cref="InvariantPropertyTests"/>: coverage,
 /// exactness, compression, idempotence, isolation) on hosts whose ids are not <c>long</c>: the same
 /// generated histories over uuid and integer columns, sources from the host's EF model (key types
-/// inferred) or raw SQL with the key types declared. Fewer histories than the long-keyed runs (Guid: 15
+/// inferred) or raw SQL with the key types declared, the host's measures (bot messages, tokens used) declared. Fewer histories than the long-keyed runs (Guid: 15
 /// kept-history and 8 mirrored; int: 10 and 6 — against 120 and 60), to keep the suite's time in check;
 /// the generator, the histories and the checks are the same.
 /// </summary>

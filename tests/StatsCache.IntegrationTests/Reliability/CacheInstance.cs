@@ -39,7 +39,7 @@ public sealed class CacheInstance : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static CacheInstance Create(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure = null, HostShape shape = HostShape.GlobalSessionIds, HostKeys? keys = null, HostSources sources = HostSources.EntityModel)
+    public static CacheInstance Create(string connectionString, FakeTimeProvider clock, Action<StatisticsCacheOptions>? configure = null, HostShape shape = HostShape.GlobalSessionIds, HostKeys? keys = null, HostSources sources = HostSources.EntityModel, bool measures = false)
     {
         keys ??= HostKeys.Int64;
         var cacheConnection = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = MaintenanceApplication }.ConnectionString;
@@ -48,6 +48,11 @@ public sealed class CacheInstance : IAsyncDisposable
         HostWiring.AddHostAndCache(services, connectionString, shape, keys, o =>
         {
             o.ConnectionString = cacheConnection;
+            if (measures)
+            {
+                HostWiring.DeclareMeasures(o);
+            }
+
             configure?.Invoke(o);
         }, sources);
         return new CacheInstance(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), clock, keys);

@@ -9,9 +9,11 @@ namespace StatsCache.IntegrationTests.Reliability;
 /// the host's tables plus an archive of every row a retention purge removed (history is kept),
 /// under <see cref="DeletionSemantics.Mirror"/> the host's tables alone. Purges go through
 /// <see cref="PurgeSessionsAsync"/> so the archive always holds exactly what was removed. The SQL is
-/// the same for every key type; ids pass in and come back through <see cref="Keys"/>.
+/// the same for every key type; ids pass in and come back through <see cref="Keys"/>. With
+/// <paramref name="measures"/> the host declares its measures (bot messages, tokens used), and the oracle computes
+/// them over the same rows (source, or source ∪ archive).
 /// </summary>
-public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semantics, HostShape shape = HostShape.GlobalSessionIds, HostKeys? keys = null)
+public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semantics, HostShape shape = HostShape.GlobalSessionIds, HostKeys? keys = null, bool measures = false)
 {
     private readonly HostKeys _keys = keys ?? HostKeys.Int64;
 
@@ -22,6 +24,9 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
 
     /// <summary>How the host keys its rows: with <see cref="HostShape.TeamScopedIds"/> teams share ids.</summary>
     public HostShape Shape => shape;
+
+    /// <summary>Whether the host declares its measures (<see cref="HostWiring.DeclareMeasures"/>) and the oracle computes them.</summary>
+    public bool Measures => measures;
 
     /// <summary>Creates the archive tables (same columns as the host's) once per database.</summary>
     public async Task EnsureArchiveAsync()
@@ -41,7 +46,8 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
             TRUNCATE chat_sessions, chat_messages, message_versions,
                      reliability_archive_sessions, reliability_archive_messages, reliability_archive_versions,
                      statscache_experiment_buckets, statscache_experiment_totals, statscache_session_statistics, statscache_participant_first_seen,
-                     statscache_state, statscache_runs, statscache_source_changes
+                     statscache_state, statscache_runs, statscache_source_changes,
+                     statscache_experiment_measure_buckets, statscache_experiment_measures, statscache_session_measures, statscache_measures
             """);
         await command.ExecuteNonQueryAsync();
     }
@@ -88,6 +94,11 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
         ? "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human UNION ALL SELECT team_id, experiment_id, session_id, created_at FROM reliability_archive_messages WHERE is_human)"
         : "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human)";
 
+    /// <summary>Every message (human or not, with its tokens) that counts: the rows of the host's measures.</summary>
+    private string AllMessages => semantics == DeletionSemantics.KeepHistory
+        ? "(SELECT team_id, experiment_id, session_id, is_human, tokens, created_at FROM chat_messages UNION ALL SELECT team_id, experiment_id, session_id, is_human, tokens, created_at FROM reliability_archive_messages)"
+        : LiveStatistics.AllMessages;
+
     private string VersionTeam => shape == HostShape.TeamScopedIds ? "team_id" : $"NULL::{_keys.Team.SqlType} AS team_id";
 
     private string Versions => semantics == DeletionSemantics.KeepHistory
@@ -101,5 +112,5 @@ public sealed class HistoryOracle(NpgsqlDataSource db, DeletionSemantics semanti
     public Task<Dictionary<long, SessionStats>> SessionsAsync(long team, DateTime before) => Live.SessionsAsync(team, before);
 
     /// <summary>The live SQL over the rows these semantics count.</summary>
-    private LiveStatistics Live => new(db, Sessions, HumanMessages, Versions, _keys);
+    private LiveStatistics Live => new(db, Sessions, HumanMessages, Versions, _keys, measures ? LiveStatistics.HostMeasuresOver(AllMessages) : null);
 }

@@ -12,7 +12,8 @@ namespace StatsCache.IntegrationTests.Reliability;
 /// refresh and full backfill (after a refresh only if no row was committed later than the look-back:
 /// until a full backfill, such rows may be missing but nothing is ever over-counted); idempotence (a second refresh changes no stored row; a backfill after
 /// refreshes changes no total); compression preserves every total; isolation after every refresh;
-/// a partial backfill never over-counts. A failure is rethrown with the history as it was played,
+/// a partial backfill never over-counts. The host's measures (bot messages, tokens used; <see cref="HistoryOracle.Measures"/>)
+/// are held to every one of them like the built-in statistics. A failure is rethrown with the history as it was played,
 /// with concrete times and ids.
 /// </summary>
 /// <remarks>
@@ -35,7 +36,7 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
         await oracle.ResetAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(history.Start, TimeSpan.Zero));
         var mirror = oracle.Semantics == DeletionSemantics.Mirror;
-        await using var instance = CacheInstance.Create(connectionString, clock, shape: oracle.Shape, keys: oracle.Keys, sources: sources, configure: o =>
+        await using var instance = CacheInstance.Create(connectionString, clock, shape: oracle.Shape, keys: oracle.Keys, sources: sources, measures: oracle.Measures, configure: o =>
         {
             o.LookBack = history.LookBack;
             if (mirror)
@@ -271,11 +272,11 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
             var latest = Now.AddTicks(-10); // ≥ at: the window is at least 1 ms wide and at lies in its first 99.9 %
             var times = Enumerable.Range(0, humans).Select(i => Trim(Min(at.AddMinutes(37 * i), latest))).ToList();
             var label = version == 0 ? null : Labels[version - 1];
-            await data.AddMessagesAsync(session.Team, session.Experiment, session.Id, times, human: true, version: label);
+            await data.AddMessagesAsync(session.Team, session.Experiment, session.Id, times, human: true, version: label, tokens: times.Select(TokensOf).ToList());
             var reply = Trim(Min(at.AddMinutes(37 * humans + 1), latest));
-            await data.AddMessagesAsync(session.Team, session.Experiment, session.Id, [reply], human: false, version: label);
+            await data.AddMessagesAsync(session.Team, session.Experiment, session.Id, [reply], human: false, version: label, tokens: [TokensOf(reply, humans)]);
             session.LastRowAt = Max(session.LastRowAt, Max(reply, times.Count > 0 ? times.Max() : reply));
-            Write($"session {session.Id}: {humans} human msg(s) from {at:yyyy-MM-dd HH:mm:ss.ffffff}, bot reply {reply:HH:mm:ss.ffffff}, version {label ?? "none"}");
+            Write($"session {session.Id}: {humans} human msg(s) from {at:yyyy-MM-dd HH:mm:ss.ffffff}, bot reply {reply:HH:mm:ss.ffffff} ({TokensOf(reply, humans)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no"} tokens), version {label ?? "none"}");
         }
 
         /// <summary>
@@ -366,12 +367,34 @@ public sealed class HistoryRunner(string connectionString, NpgsqlDataSource db, 
                 totals.SessionCount.Should().BeLessThanOrEqualTo(live.SessionCount, "{0} ({1}) {2}", what, key, Because);
                 totals.ParticipantCount.Should().BeLessThanOrEqualTo(live.ParticipantCount, "{0} ({1}) {2}", what, key, Because);
                 totals.HumanMessageCount.Should().BeLessThanOrEqualTo(live.HumanMessageCount, "{0} ({1}) {2}", what, key, Because);
+                AssertMeasuresAtMost(totals.Measures, live.Measures, $"{what} ({key}) {Because}");
             }
 
             foreach (var (key, totals) in actual.Sessions)
             {
                 totals.HumanMessageCount.Should().BeLessThanOrEqualTo(expected.Sessions[key].HumanMessageCount, "{0} (session {1}) {2}", what, key, Because);
+                AssertMeasuresAtMost(totals.Measures, expected.Sessions[key].Measures, $"{what} (session {key}) {Because}");
             }
+        }
+
+        /// <summary>Every declared measure is served, and none exceeds the live value (tokens are never negative, so a sum only grows).</summary>
+        private static void AssertMeasuresAtMost(IReadOnlyDictionary<string, long> served, IReadOnlyDictionary<string, long> live, string because)
+        {
+            served.Keys.Should().BeEquivalentTo(live.Keys, "every declared measure is read {0}", because);
+            foreach (var (name, value) in served)
+            {
+                value.Should().BeLessThanOrEqualTo(live[name], "measure {0}: {1}", name, because);
+            }
+        }
+
+        /// <summary>
+        /// A message's tokens, from its time and place in its statement (so a history plays the same every time): none
+        /// for about a fifth of them, else 0 … 999.
+        /// </summary>
+        private static int? TokensOf(DateTime at, int index)
+        {
+            var h = (at.Ticks / 10) + (index * 7919L);
+            return h % 5 == 0 ? null : (int)(h / 5 % 1000);
         }
 
         private static DateTime Within(DateTime from, DateTime to, int perMille) =>

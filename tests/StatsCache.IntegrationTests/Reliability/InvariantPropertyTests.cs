@@ -75,11 +75,13 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
     /// Plays <paramref name="defaultIterations"/> random histories (a soak: <c>STATSCACHE_SOAK_ITERATIONS</c>)
     /// on one fresh database of the given shape and key types, one at a time, with the oracle of
     /// <paramref name="semantics"/>. A long-keyed host is <see cref="CacheHarness"/>'s; other key types
-    /// are <see cref="Keys.KeyedHarness"/>'s, with sources from the EF model or raw SQL.
+    /// are <see cref="Keys.KeyedHarness"/>'s, with sources from the EF model or raw SQL. The host declares its measures
+    /// (bot messages, tokens used) unless <paramref name="measures"/> says not (default <see cref="HostWiring.MeasuresByDefault"/>).
     /// </summary>
-    internal static async Task SampleAsync(PostgresServer server, ITestOutputHelper output, HostShape shape, DeletionSemantics semantics, int defaultIterations, HostKeys? keys = null, HostSources sources = HostSources.EntityModel)
+    internal static async Task SampleAsync(PostgresServer server, ITestOutputHelper output, HostShape shape, DeletionSemantics semantics, int defaultIterations, HostKeys? keys = null, HostSources sources = HostSources.EntityModel, bool? measures = null)
     {
         keys ??= HostKeys.Int64;
+        var withMeasures = measures ?? HostWiring.MeasuresByDefault;
         IAsyncDisposable h;
         NpgsqlDataSource db;
         string connectionString;
@@ -95,7 +97,7 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
         }
 
         await using var _ = h;
-        var oracle = new HistoryOracle(db, semantics, shape, keys);
+        var oracle = new HistoryOracle(db, semantics, shape, keys, withMeasures);
         await oracle.EnsureArchiveAsync();
         var runner = new HistoryRunner(connectionString, db, oracle, sources);
         var iterations = Soak
@@ -110,7 +112,7 @@ public sealed class InvariantPropertyTests(PostgresServer server, ITestOutputHel
             threads: 1, // one database, one history at a time
             print: history => history.ToString());
 
-        output.WriteLine($"{iterations} histories ({keys} keys, {sources}) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s{(Soak ? " (soak)" : "")}");
+        output.WriteLine($"{iterations} histories ({keys} keys, {sources}{(withMeasures ? ", with the host's measures" : "")}) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s{(Soak ? " (soak)" : "")}");
     }
 
     /// <summary>

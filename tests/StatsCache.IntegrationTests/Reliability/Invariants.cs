@@ -74,7 +74,9 @@ public static class Invariants
     /// <summary>
     /// Coverage (§5.1): no two buckets of an experiment overlap, every bucket starts on a UTC boundary
     /// of its size, no count is negative (a participant moved out of a bucket twice would show here), and
-    /// every experiment's totals row equals the sums over its buckets (no row without buckets, none missing).
+    /// every experiment's totals row equals the sums over its buckets (no row without buckets, none missing); the same
+    /// for the host's measures: their buckets never overlap, are aligned and not negative, and every experiment's measure
+    /// total equals the sum of its measure buckets.
     /// Returns the offending rows, described, so a failure says what is wrong.
     /// </summary>
     public static async Task<IReadOnlyList<string>> CoverageProblemsAsync(NpgsqlDataSource db)
@@ -107,6 +109,33 @@ public static class Invariants
               ON s.team_id = t.team_id AND s.experiment_id = t.experiment_id
             WHERE (t.session_count, t.participant_count, t.human_message_count, t.last_activity, t.last_activity_or_min)
                   IS DISTINCT FROM (s.session_count, s.participant_count, s.human_message_count, s.last_activity, coalesce(s.last_activity, '-infinity'))
+            UNION ALL
+            SELECT format('measure overlap: team %s experiment %s %s: size %s at %s and size %s at %s', a.team_id, a.experiment_id, a.measure, a.bucket_size, a.bucket_start, b.bucket_size, b.bucket_start)
+            FROM statscache_experiment_measure_buckets AS a
+            JOIN statscache_experiment_measure_buckets AS b
+              ON a.team_id = b.team_id AND a.experiment_id = b.experiment_id AND a.measure = b.measure
+             AND (a.bucket_size, a.bucket_start) < (b.bucket_size, b.bucket_start)
+             AND a.bucket_start < {End.Replace("x.", "b.", StringComparison.Ordinal)} AND b.bucket_start < {End.Replace("x.", "a.", StringComparison.Ordinal)}
+            UNION ALL
+            SELECT format('measure misaligned: team %s experiment %s %s size %s at %s', x.team_id, x.experiment_id, x.measure, x.bucket_size, x.bucket_start)
+            FROM statscache_experiment_measure_buckets AS x
+            WHERE x.bucket_start <> date_trunc(CASE x.bucket_size WHEN 1 THEN 'hour' WHEN 2 THEN 'day' ELSE 'month' END, x.bucket_start, 'UTC')
+            UNION ALL
+            SELECT format('measure negative: team %s experiment %s %s size %s at %s: %s', x.team_id, x.experiment_id, x.measure, x.bucket_size, x.bucket_start, x.value)
+            FROM statscache_experiment_measure_buckets AS x
+            WHERE x.value < 0
+            UNION ALL
+            SELECT format('session measure negative: team %s session %s %s: %s', x.team_id, x.session_id, x.measure, x.value)
+            FROM statscache_session_measures AS x
+            WHERE x.value < 0
+            UNION ALL
+            SELECT format('measure totals row: team %s experiment %s %s: row %s, buckets sum to %s',
+                          coalesce(t.team_id, s.team_id), coalesce(t.experiment_id, s.experiment_id), coalesce(t.measure, s.measure), t.value, s.value)
+            FROM statscache_experiment_measures AS t
+            FULL JOIN (SELECT team_id, experiment_id, measure, sum(value) AS value
+                       FROM statscache_experiment_measure_buckets GROUP BY team_id, experiment_id, measure) AS s
+              ON s.team_id = t.team_id AND s.experiment_id = t.experiment_id AND s.measure = t.measure
+            WHERE t.value IS DISTINCT FROM s.value
             """);
         var problems = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
@@ -118,8 +147,17 @@ public static class Invariants
         return problems;
     }
 
+    /// <summary>What an experiment with nothing recorded (or another team's) reads as: zeros, and a zero for every declared measure.</summary>
+    public static ExperimentStats EmptyExperiment(HistoryOracle oracle) => ExperimentStats.Empty with { Measures = ZeroMeasures(oracle) };
+
+    /// <summary>What a session with nothing recorded (or another team's) reads as: zeros, no versions, a zero for every declared measure.</summary>
+    public static SessionStats EmptySession(HistoryOracle oracle) => SessionStats.Empty with { Measures = ZeroMeasures(oracle) };
+
+    private static Dictionary<string, long> ZeroMeasures(HistoryOracle oracle) =>
+        oracle.Measures ? new() { [HostWiring.BotMessages] = 0, [HostWiring.TokensUsed] = 0 } : [];
+
     public static async Task AssertCoverageAsync(NpgsqlDataSource db, string because) =>
-        (await CoverageProblemsAsync(db)).Should().BeEmpty("coverage: buckets never overlap and are aligned {0}", because);
+        (await CoverageProblemsAsync(db)).Should().BeEmpty("coverage: buckets (the measures' too) never overlap and are aligned {0}", because);
 
     /// <summary>
     /// Every stored row of ours except its updated_at, as text, in a fixed order: two equal
@@ -139,6 +177,18 @@ public static class Invariants
             UNION ALL
             SELECT format('totals %s/%s: %s %s %s %s', team_id, experiment_id, session_count, participant_count, human_message_count, last_activity)
             FROM (SELECT * FROM statscache_experiment_totals ORDER BY team_id, experiment_id) AS t
+            UNION ALL
+            SELECT format('measure bucket %s/%s %s size %s %s: %s', team_id, experiment_id, measure, bucket_size, bucket_start, value)
+            FROM (SELECT * FROM statscache_experiment_measure_buckets ORDER BY team_id, experiment_id, measure COLLATE "C", bucket_start, bucket_size) AS mb
+            UNION ALL
+            SELECT format('measure totals %s/%s %s: %s', team_id, experiment_id, measure, value)
+            FROM (SELECT * FROM statscache_experiment_measures ORDER BY team_id, experiment_id, measure COLLATE "C") AS mt
+            UNION ALL
+            SELECT format('session measure %s/%s/%s %s: %s %s', team_id, experiment_id, session_id, measure, value, last_at)
+            FROM (SELECT * FROM statscache_session_measures ORDER BY team_id, session_id, measure COLLATE "C") AS ms
+            UNION ALL
+            SELECT format('measure registered %s %s: %s', cache_name, measure, fingerprint)
+            FROM (SELECT * FROM statscache_measures ORDER BY cache_name COLLATE "C", measure COLLATE "C") AS mr
             """);
         var rows = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
@@ -169,12 +219,12 @@ public static class Invariants
             sessions.Keys.Should().BeEquivalentTo(foreignSessions, "every requested id gets an entry");
             foreach (var (id, totals) in experiments)
             {
-                totals.Should().Be(ExperimentStats.Empty, "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+                totals.Should().BeEquivalentTo(EmptyExperiment(oracle), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }
 
             foreach (var (id, totals) in sessions)
             {
-                totals.Should().BeEquivalentTo(SessionStats.Empty, "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
+                totals.Should().BeEquivalentTo(EmptySession(oracle), "isolation: team {0} must see nothing of team {1} {2}", reader, other, because);
             }
             foreach (var id in foreignExperiments)
             {

@@ -17,7 +17,10 @@ namespace StatsCache.TestSupport.Histories;
 /// from the same start and uses the same experiment and participant ids. The history numbers its ids
 /// with <c>long</c>s whatever the host's key types (<see cref="IHostUnderTest.Keys"/>): the host's rows,
 /// the cache's reads and the live SQL map them (<see cref="IHostUnderTest.Statistics"/>), so one seed
-/// plays the same history on a long-, int- or Guid-keyed host.
+/// plays the same history on a long-, int- or Guid-keyed host. Every message carries tokens (some none) and
+/// sessions get one or two bot messages: on a host that declares its measures (<see cref="HostWiring.DeclareMeasures"/>:
+/// bot messages, tokens used) the same checks hold them to the live SQL too. The tokens and the extra bot
+/// messages come from a random stream of their own, so a seed plays the same sessions and human messages as before.
 /// </summary>
 public static class DifferentialHistory
 {
@@ -34,6 +37,7 @@ public static class DifferentialHistory
     public static async Task<string> RunAsync(IHostUnderTest h, int seed)
     {
         var random = new Random(seed);
+        var measureRandom = new Random(unchecked((seed * 7919) + 17)); // tokens and extra bot messages: leaves the main stream as it was
         var lookBack = TimeSpan.FromMinutes(15);
         var sessions = new List<(long Team, long Experiment, long Id, DateTime CreatedAt)>();
         var log = new List<string>();
@@ -43,7 +47,7 @@ public static class DifferentialHistory
         for (var i = 0; i < 40; i++)
         {
             var at = Start.AddDays(-random.Next(1, 20)).AddMinutes(-random.Next(0, 1440));
-            await InsertAsync(h, random, sessions, at, Start, earliest: at.AddDays(-3));
+            await InsertAsync(h, random, measureRandom, sessions, at, Start, earliest: at.AddDays(-3));
         }
 
         for (var step = 0; step < 70; step++)
@@ -63,7 +67,7 @@ public static class DifferentialHistory
             {
                 var from = watermarkBefore - lookBack;
                 var at = from + TimeSpan.FromTicks((long)(random.NextDouble() * (h.Now - from).Ticks));
-                await InsertAsync(h, random, sessions, Trim(at), h.Now, earliest: from);
+                await InsertAsync(h, random, measureRandom, sessions, Trim(at), h.Now, earliest: from);
             }
 
             var operation = random.Next(10) switch
@@ -105,7 +109,7 @@ public static class DifferentialHistory
                 h.Advance(TimeSpan.FromMinutes(random.Next(1, 40)));
                 for (var i = random.Next(1, 4); i > 0; i--)
                 {
-                    await InsertAsync(h, random, sessions, Trim(watermark + ((h.Now - watermark) * random.NextDouble())), h.Now, earliest: watermark);
+                    await InsertAsync(h, random, measureRandom, sessions, Trim(watermark + ((h.Now - watermark) * random.NextDouble())), h.Now, earliest: watermark);
                 }
 
                 log.Add($"{h.Now:O} tail");
@@ -128,9 +132,10 @@ public static class DifferentialHistory
     /// shared across a team's experiments; some sessions are anonymous, some get no human message.
     /// On the team-scoped host all teams use experiments 1 … 4 and the same participant ids. A new
     /// session may get a human message stamped before its start, but not before
-    /// <paramref name="earliest"/> (the start of the window the next refresh reads).
+    /// <paramref name="earliest"/> (the start of the window the next refresh reads). Every message gets tokens from
+    /// <paramref name="measures"/> (a quarter of them none); the bot answers once, sometimes twice, up to 90 minutes later.
     /// </summary>
-    private static async Task InsertAsync(IHostUnderTest h, Random random, List<(long Team, long Experiment, long Id, DateTime CreatedAt)> sessions, DateTime at, DateTime now, DateTime earliest)
+    private static async Task InsertAsync(IHostUnderTest h, Random random, Random measures, List<(long Team, long Experiment, long Id, DateTime CreatedAt)> sessions, DateTime at, DateTime now, DateTime earliest)
     {
         var shared = h.Shape == HostShape.TeamScopedIds;
         (long Team, long Experiment, long Id, DateTime CreatedAt) session;
@@ -149,15 +154,26 @@ public static class DifferentialHistory
             sessions.Add(session);
             if (random.Next(4) == 0 && at > earliest)
             {
-                await h.Data.AddMessagesAsync(team, experiment, id, [Trim(earliest + ((at - earliest) * random.NextDouble()))], human: true);
+                await h.Data.AddMessagesAsync(team, experiment, id, [Trim(earliest + ((at - earliest) * random.NextDouble()))], human: true, tokens: [Tokens(measures, 400)]);
             }
         }
 
         var humans = random.Next(4) == 0 ? 0 : random.Next(1, 4);
         var times = Enumerable.Range(0, humans).Select(_ => Trim(Min(at.AddMinutes(random.Next(0, 120)), now.AddTicks(-10)))).ToList();
-        await h.Data.AddMessagesAsync(session.Team, session.Experiment, session.Id, times, human: true, version: random.Next(3) == 0 ? null : Labels[random.Next(Labels.Length)]);
-        await h.Data.AddMessagesAsync(session.Team, session.Experiment, session.Id, [Trim(Min(at.AddMinutes(1), now.AddTicks(-10)))], human: false, version: Labels[random.Next(Labels.Length)]);
+        await h.Data.AddMessagesAsync(session.Team, session.Experiment, session.Id, times, human: true, version: random.Next(3) == 0 ? null : Labels[random.Next(Labels.Length)],
+            tokens: times.Select(_ => Tokens(measures, 400)).ToList());
+        var bot = new List<DateTime> { Trim(Min(at.AddMinutes(1), now.AddTicks(-10))) };
+        if (measures.Next(3) == 0)
+        {
+            bot.Add(Trim(Min(at.AddMinutes(measures.Next(1, 91)), now.AddTicks(-10))));
+        }
+
+        await h.Data.AddMessagesAsync(session.Team, session.Experiment, session.Id, bot, human: false, version: Labels[random.Next(Labels.Length)],
+            tokens: bot.Select(_ => Tokens(measures, 4000)).ToList());
     }
+
+    /// <summary>A message's tokens: none for a quarter of them, else 0 … <paramref name="max"/>.</summary>
+    private static int? Tokens(Random measures, int max) => measures.Next(4) == 0 ? null : measures.Next(0, max + 1);
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 

@@ -41,15 +41,25 @@ public sealed class HostData(NpgsqlDataSource db, HostShape shape = HostShape.Gl
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Adds one message per given time to a session (one statement), each tagged with the version if given.</summary>
-    public async Task AddMessagesAsync(long team, long experiment, long session, IReadOnlyList<DateTime> times, bool human = true, string? version = null, NpgsqlConnection? connection = null, NpgsqlTransaction? transaction = null)
+    /// <summary>
+    /// Adds one message per given time to a session (one statement), each tagged with the version if given;
+    /// with <paramref name="tokens"/> (one per time, null for unknown) the messages' <c>tokens</c> column is written too.
+    /// </summary>
+    public async Task AddMessagesAsync(long team, long experiment, long session, IReadOnlyList<DateTime> times, bool human = true, string? version = null, NpgsqlConnection? connection = null, NpgsqlTransaction? transaction = null, IReadOnlyList<int?>? tokens = null)
     {
+        if (tokens is not null && tokens.Count != times.Count)
+        {
+            throw new ArgumentException($"{tokens.Count} token values for {times.Count} messages", nameof(tokens));
+        }
+
         var (teamColumn, teamValue) = shape == HostShape.TeamScopedIds ? ("team_id, ", "@team, ") : ("", "");
+        // Only a host that has the column is told about it (the tokens of a host without measures stay unwritten).
+        var (tokensColumn, tokensValue, tokensSource) = tokens is null ? ("", "", "unnest(@times) AS x(t)") : (", tokens", ", x.k", "unnest(@times, @tokens) AS x(t, k)");
         await using var command = connection is null ? db.CreateCommand() : new NpgsqlCommand { Connection = connection, Transaction = transaction };
         command.CommandText = $"""
             WITH inserted AS (
-                INSERT INTO chat_messages (team_id, experiment_id, session_id, is_human, created_at)
-                SELECT @team, @experiment, @session, @human, t FROM unnest(@times) AS t
+                INSERT INTO chat_messages (team_id, experiment_id, session_id, is_human, created_at{tokensColumn})
+                SELECT @team, @experiment, @session, @human, x.t{tokensValue} FROM {tokensSource}
                 RETURNING id, created_at
             )
             INSERT INTO message_versions ({teamColumn}session_id, version_label, created_at)
@@ -61,6 +71,11 @@ public sealed class HostData(NpgsqlDataSource db, HostShape shape = HostShape.Gl
         command.Parameters.AddWithValue("human", human);
         command.Parameters.AddWithValue("times", times.ToArray());
         command.Parameters.Add(new NpgsqlParameter("version", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)version ?? DBNull.Value });
+        if (tokens is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter("tokens", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer) { Value = tokens.ToArray() });
+        }
+
         await command.ExecuteNonQueryAsync();
     }
 

@@ -10,7 +10,7 @@ public sealed class ChatSession
     public DateTime CreatedAt { get; set; }
 }
 
-/// <summary>A host's message row; only human ones count.</summary>
+/// <summary>A host's message row; only human ones count in the built-in statistics (the host's measures count the others and sum tokens).</summary>
 public sealed class ChatMessage
 {
     public long Id { get; set; }
@@ -18,6 +18,10 @@ public sealed class ChatMessage
     public long ExperimentId { get; set; }
     public long SessionId { get; set; }
     public bool IsHuman { get; set; }
+
+    /// <summary>Tokens the message used (the host's <c>tokens_used</c> measure sums them); null when unknown.</summary>
+    public int? Tokens { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }
 

@@ -15,6 +15,49 @@ public static class HostWiring
     /// <summary>The host's human messages: a SELECT with the canonical column names that filters the bot's out.</summary>
     public const string HumanMessagesSql = "SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human";
 
+    /// <summary>The host's first measure: the number of its bot (non-human) messages, from a SELECT.</summary>
+    public const string BotMessages = "bot_messages";
+
+    /// <summary>The host's second measure: the sum of the tokens of all its messages, from its table (<c>tokens</c> summed, nulls add nothing).</summary>
+    public const string TokensUsed = "tokens_used";
+
+    /// <summary>The rows of <see cref="BotMessages"/>: a SELECT with the canonical column names that keeps the bot's messages.</summary>
+    public const string BotMessagesSql = "SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE NOT is_human";
+
+    /// <summary>The measure <see cref="BotMessages"/>: a <see cref="MeasureAggregate.Count"/> over <see cref="BotMessagesSql"/>.</summary>
+    public static MeasureOptions BotMessagesMeasure()
+    {
+        var measure = new MeasureOptions { Name = BotMessages, Aggregate = MeasureAggregate.Count };
+        measure.Source.Sql = BotMessagesSql;
+        return measure;
+    }
+
+    /// <summary>The measure <see cref="TokensUsed"/>: a <see cref="MeasureAggregate.Sum"/> of <c>chat_messages.tokens</c> (a table source with a value column).</summary>
+    public static MeasureOptions TokensUsedMeasure()
+    {
+        var measure = new MeasureOptions { Name = TokensUsed, Aggregate = MeasureAggregate.Sum };
+        measure.Source.Table = "chat_messages";
+        measure.Source.ValueColumn = "tokens";
+        return measure;
+    }
+
+    /// <summary>
+    /// Declares the host's own measures (<see cref="BotMessages"/>, <see cref="TokensUsed"/>) on <paramref name="options"/>:
+    /// what a harness created with measures on adds before its own configuration.
+    /// </summary>
+    public static void DeclareMeasures(StatisticsCacheOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Measures.Add(BotMessagesMeasure());
+        options.Measures.Add(TokensUsedMeasure());
+    }
+
+    /// <summary>
+    /// Whether the shared histories (differential and property tests) run with the host's measures declared: yes,
+    /// unless <c>STATSCACHE_TEST_MEASURES=0</c> (to tell a failure of the measures from one of the built-in statistics).
+    /// </summary>
+    public static bool MeasuresByDefault => Environment.GetEnvironmentVariable("STATSCACHE_TEST_MEASURES") != "0";
+
     /// <summary>
     /// The cache bound to <typeparamref name="TContext"/> (registered by the caller), its sources mapped
     /// from <see cref="ChatSession"/> and <see cref="MessageVersion"/>; version tags carry their team in

@@ -40,7 +40,11 @@ public interface IHostUnderTest
 /// <summary>The exactness check every harness shares: cached totals equal the live SQL.</summary>
 public static class ExactTotals
 {
-    /// <summary>Asserts every experiment and session total of a team equals the live SQL, exactly.</summary>
+    /// <summary>
+    /// Asserts every experiment and session total of a team equals the live SQL, exactly: the built-in statistics and,
+    /// where the host declares them (<see cref="LiveStatistics.Measures"/>), every measure of every experiment and session
+    /// (the <c>Measures</c> dictionaries compared entry by entry, so a missing or extra measure fails too).
+    /// </summary>
     public static async Task AssertExactAsync(IHostUnderTest h, long team, string because = "", ReadMode mode = ReadMode.Cached)
     {
         var before = h.Now;

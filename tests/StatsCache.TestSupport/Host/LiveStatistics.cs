@@ -17,13 +17,37 @@ namespace StatsCache.TestSupport.Host;
 /// The host's key types (default <see cref="HostKeys.Int64"/>): the SQL is the same for every type; the
 /// team parameter is passed, and the ids read back, through them, so results are keyed by the harness's ids.
 /// </param>
+/// <param name="measures">
+/// The host's declared measures as live SQL (default none): every experiment and session then has an entry per
+/// measure in its <c>Measures</c>, the count or sum over the measure's rows of its team and id before the time asked.
+/// </param>
 public sealed class LiveStatistics(
     NpgsqlDataSource db,
     string sessions = "(SELECT id, team_id, experiment_id, participant_id, created_at FROM chat_sessions)",
     string humanMessages = "(SELECT team_id, experiment_id, session_id, created_at FROM chat_messages WHERE is_human)",
     string? versions = null,
-    HostKeys? keys = null)
+    HostKeys? keys = null,
+    IReadOnlyList<LiveMeasure>? measures = null)
 {
+    /// <summary>All the host's messages with their tokens: the rows of the host's measures (<see cref="HostMeasuresOver"/>).</summary>
+    public const string AllMessages = "(SELECT team_id, experiment_id, session_id, is_human, tokens, created_at FROM chat_messages)";
+
+    private readonly IReadOnlyList<LiveMeasure> _measures = measures ?? [];
+
+    /// <summary>The measures this oracle computes (empty: none declared).</summary>
+    public IReadOnlyList<LiveMeasure> Measures => _measures;
+
+    /// <summary>
+    /// The live SQL of the measures <see cref="HostWiring.DeclareMeasures"/> declares, over <paramref name="messages"/> (a
+    /// relation with team_id, experiment_id, session_id, is_human, tokens, created_at; default the host's table): the number
+    /// of non-human messages, and the sum of all messages' tokens (nulls add nothing).
+    /// </summary>
+    public static IReadOnlyList<LiveMeasure> HostMeasuresOver(string messages = AllMessages) =>
+    [
+        new(HostWiring.BotMessages, MeasureAggregate.Count, $"(SELECT x.team_id, x.experiment_id, x.session_id, x.created_at FROM {messages} AS x WHERE NOT x.is_human)"),
+        new(HostWiring.TokensUsed, MeasureAggregate.Sum, $"(SELECT x.team_id, x.experiment_id, x.session_id, x.created_at, x.tokens AS value FROM {messages} AS x)"),
+    ];
+
     /// <summary>Version tags of the <see cref="HostShape.GlobalSessionIds"/> long-keyed host: no team.</summary>
     public const string GlobalVersions = "(SELECT NULL::bigint AS team_id, session_id, version_label, created_at FROM message_versions)";
 
@@ -36,22 +60,40 @@ public sealed class LiveStatistics(
     /// <summary>Version tags of the <see cref="HostShape.GlobalSessionIds"/> host: no team (a NULL of the host's team type).</summary>
     public static string GlobalVersionsOf(HostKeys keys) => $"(SELECT NULL::{keys.Team.SqlType} AS team_id, session_id, version_label, created_at FROM message_versions)";
 
-    /// <summary>The live SQL over the host tables of a shape.</summary>
-    public static LiveStatistics For(NpgsqlDataSource db, HostShape shape, HostKeys? keys = null) => shape == HostShape.TeamScopedIds
-        ? new LiveStatistics(db, versions: TeamScopedVersions, keys: keys)
-        : new LiveStatistics(db, keys: keys);
+    /// <summary>The live SQL over the host tables of a shape; with <paramref name="measures"/>, of the host's measures too (<see cref="HostMeasuresOver"/>).</summary>
+    public static LiveStatistics For(NpgsqlDataSource db, HostShape shape, HostKeys? keys = null, bool measures = false) => shape == HostShape.TeamScopedIds
+        ? new LiveStatistics(db, versions: TeamScopedVersions, keys: keys, measures: measures ? HostMeasuresOver() : null)
+        : new LiveStatistics(db, keys: keys, measures: measures ? HostMeasuresOver() : null);
+
+    /// <summary>The measures' CTEs (<c>, q0 AS MATERIALIZED (…)</c>, …): one per measure, named q0, q1, … in order.</summary>
+    private string MeasureCtes => string.Concat(_measures.Select((m, i) => $", q{i} AS MATERIALIZED {m.Relation}"));
+
+    /// <summary>One scalar sub-query per measure over its rows matching <paramref name="match"/> (with <c>q</c> the measure's alias), before @before.</summary>
+    private string MeasureColumns(Func<string, string> match) =>
+        string.Concat(_measures.Select((m, i) => $",\n       (SELECT {m.Aggregated($"q{i}")} FROM q{i} WHERE {match($"q{i}")} AND q{i}.created_at < @before)"));
+
+    private Dictionary<string, long> ReadMeasures(NpgsqlDataReader reader, int first)
+    {
+        var values = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < _measures.Count; i++)
+        {
+            values[_measures[i].Name] = reader.GetInt64(first + i);
+        }
+
+        return values;
+    }
 
     /// <summary>Per experiment of the team: sessions, distinct participants, human messages, last activity — over rows before <paramref name="before"/>.</summary>
     public async Task<Dictionary<long, ExperimentStats>> ExperimentsAsync(long team, DateTime before)
     {
         await using var command = db.CreateCommand($"""
-            WITH s AS MATERIALIZED {sessions}, m AS MATERIALIZED {humanMessages}
+            WITH s AS MATERIALIZED {sessions}, m AS MATERIALIZED {humanMessages}{MeasureCtes}
             SELECT e.experiment_id,
                    (SELECT count(*) FROM s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
                    (SELECT count(DISTINCT s.participant_id) FROM s WHERE s.team_id = @team AND s.experiment_id = e.experiment_id AND s.created_at < @before),
                    (SELECT count(*) FROM m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.created_at < @before),
-                   (SELECT max(m.created_at) FROM m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.created_at < @before)
-            FROM (SELECT experiment_id FROM s WHERE team_id = @team UNION SELECT experiment_id FROM m WHERE team_id = @team) AS e
+                   (SELECT max(m.created_at) FROM m WHERE m.team_id = @team AND m.experiment_id = e.experiment_id AND m.created_at < @before){MeasureColumns(q => $"{q}.team_id = @team AND {q}.experiment_id = e.experiment_id")}
+            FROM (SELECT experiment_id FROM s WHERE team_id = @team UNION SELECT experiment_id FROM m WHERE team_id = @team{string.Concat(_measures.Select((_, i) => $" UNION SELECT experiment_id FROM q{i} WHERE team_id = @team"))}) AS e
             """);
         command.Parameters.AddWithValue("team", _keys.Team.Box(team));
         command.Parameters.AddWithValue("before", before);
@@ -60,7 +102,7 @@ public sealed class LiveStatistics(
         while (await reader.ReadAsync())
         {
             var id = _keys.Experiment.Read(reader, 0);
-            result[id] = new ExperimentStats { SessionCount = reader.GetInt64(1), ParticipantCount = reader.GetInt64(2), HumanMessageCount = reader.GetInt64(3), LastActivity = reader.IsDBNull(4) ? null : reader.GetDateTime(4) };
+            result[id] = new ExperimentStats { SessionCount = reader.GetInt64(1), ParticipantCount = reader.GetInt64(2), HumanMessageCount = reader.GetInt64(3), LastActivity = reader.IsDBNull(4) ? null : reader.GetDateTime(4), Measures = ReadMeasures(reader, 5) };
         }
 
         return result;
@@ -70,12 +112,12 @@ public sealed class LiveStatistics(
     public async Task<Dictionary<long, SessionStats>> SessionsAsync(long team, DateTime before)
     {
         await using var command = db.CreateCommand($"""
-            WITH s AS MATERIALIZED {sessions}, m AS MATERIALIZED {humanMessages}, v AS MATERIALIZED {_versions}
+            WITH s AS MATERIALIZED {sessions}, m AS MATERIALIZED {humanMessages}, v AS MATERIALIZED {_versions}{MeasureCtes}
             SELECT s.id,
                    (SELECT count(*) FROM m WHERE m.team_id = s.team_id AND m.session_id = s.id AND m.created_at < @before),
                    (SELECT max(m.created_at) FROM m WHERE m.team_id = s.team_id AND m.session_id = s.id AND m.created_at < @before),
                    coalesce((SELECT array_agg(DISTINCT v.version_label COLLATE "C" ORDER BY v.version_label COLLATE "C") FROM v
-                             WHERE coalesce(v.team_id, s.team_id) = s.team_id AND v.session_id = s.id AND v.created_at < @before), ARRAY[]::text[])
+                             WHERE coalesce(v.team_id, s.team_id) = s.team_id AND v.session_id = s.id AND v.created_at < @before), ARRAY[]::text[]){MeasureColumns(q => $"{q}.team_id = s.team_id AND {q}.session_id = s.id")}
             FROM s WHERE s.team_id = @team
             """);
         command.Parameters.AddWithValue("team", _keys.Team.Box(team));
@@ -86,9 +128,19 @@ public sealed class LiveStatistics(
         {
             // Every session has a row, with its versions even without a human message.
             var id = _keys.Session.Read(reader, 0);
-            result[id] = new SessionStats { HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3) };
+            result[id] = new SessionStats { HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3), Measures = ReadMeasures(reader, 4) };
         }
 
         return result;
     }
+}
+
+/// <summary>
+/// A host-declared measure as the live SQL computes it: <paramref name="Relation"/> is a parenthesised SELECT with
+/// team_id, experiment_id, session_id, created_at and, for a <see cref="MeasureAggregate.Sum"/>, value.
+/// </summary>
+public sealed record LiveMeasure(string Name, MeasureAggregate Aggregate, string Relation)
+{
+    /// <summary>The aggregate over rows aliased <paramref name="alias"/>: count(*), or the sum of value (0 when none), as bigint.</summary>
+    public string Aggregated(string alias) => Aggregate == MeasureAggregate.Sum ? $"coalesce(sum({alias}.value), 0)::bigint" : "count(*)";
 }

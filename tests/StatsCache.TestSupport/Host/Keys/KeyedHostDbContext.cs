@@ -80,6 +80,7 @@ public static class KeyedHostModel
             e.Property(x => x.ExperimentId).HasColumnName("experiment_id");
             e.Property(x => x.SessionId).HasColumnName("session_id");
             e.Property(x => x.IsHuman).HasColumnName("is_human");
+            e.Property(x => x.Tokens).HasColumnName("tokens");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             e.HasIndex(x => x.CreatedAt);
             e.HasIndex(x => new { x.SessionId, x.CreatedAt });

@@ -29,6 +29,7 @@ public sealed class ChatMessage<TTeamId, TExperimentId, TSessionId>
     public TExperimentId ExperimentId { get; set; }
     public TSessionId SessionId { get; set; }
     public bool IsHuman { get; set; }
+    public int? Tokens { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 
