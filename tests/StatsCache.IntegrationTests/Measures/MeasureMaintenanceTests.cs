@@ -49,7 +49,7 @@ public sealed class MeasureMaintenanceTests(PostgresServer server)
     private static async Task<CacheHarness> CreateAsync(PostgresServer server, Action<StatisticsCacheOptions>? configure)
     {
         var h = await CacheHarness.CreateAsync(server, Start, configure);
-        await ExecuteAsync(h.Db, "ALTER TABLE chat_messages ADD COLUMN tokens bigint");
+        await ExecuteAsync(h.Db, "ALTER TABLE chat_messages ADD COLUMN IF NOT EXISTS tokens bigint");
         return h;
     }
 
