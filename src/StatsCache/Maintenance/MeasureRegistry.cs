@@ -28,6 +28,9 @@ internal static partial class MeasureRegistry
     {
         if (sql.Measures.Count == 0)
         {
+            // Measures all removed from the options: forget what was registered (nothing to do, one probe, otherwise).
+            await using var forget = new NpgsqlCommand(MeasureRegistrySql.ForgetAll(sql, cacheName), connection) { CommandTimeout = timeout };
+            await forget.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return [];
         }
 

@@ -25,6 +25,27 @@ internal static class MeasureRegistrySql
     ];
 
     /// <summary>
+    /// A cache that declares no measure any more forgets every measure it had registered, or a measure declared again later
+    /// would be served from rows that missed everything in between. One DO block, so a host whose model has no measure
+    /// tables (they are optional) pays one cheap probe: PL/pgSQL plans the DELETEs only when the registry exists and holds
+    /// a row of this cache. DO takes no parameters: the cache name is a validated plain identifier, written as a literal.
+    /// </summary>
+    public static string ForgetAll(CacheSql sql, string cacheName) => $"""
+        DO $statscache_forget_measures$
+        BEGIN
+            IF to_regclass('{sql.MeasureRegistry}') IS NOT NULL THEN
+                IF EXISTS (SELECT 1 FROM {sql.MeasureRegistry} AS r WHERE r.cache_name = '{cacheName}') THEN
+                    DELETE FROM {sql.MeasureBuckets};
+                    DELETE FROM {sql.MeasureTotals};
+                    DELETE FROM {sql.SessionMeasures};
+                    DELETE FROM {sql.MeasureRegistry} AS r WHERE r.cache_name = '{cacheName}';
+                END IF;
+            END IF;
+        END
+        $statscache_forget_measures$
+        """;
+
+    /// <summary>
     /// Registers the measures @measures with the fingerprints @fingerprints (parallel text arrays) as built at @now: in the
     /// transaction that built them (or that finished the full backfill or first build which did), so readers switch from
     /// live to our rows exactly when the rows are whole.

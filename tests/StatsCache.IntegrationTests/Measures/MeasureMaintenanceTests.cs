@@ -233,6 +233,22 @@ public sealed class MeasureMaintenanceTests(PostgresServer server)
             (await ScalarAsync<string>(h.Db, "SELECT fingerprint FROM statscache_measures WHERE measure = 'bot_messages'")).Should().NotBe(fingerprint);
             await AssertExactAsync(h, [changed], "after the rebuild of the changed measure");
         }
+
+        // Every measure removed: the next maintenance call forgets them all, so a measure declared again later is rebuilt
+        // whole instead of served from rows that missed what happened in between.
+        await h.Cache.RefreshAsync();
+        (await RegisteredAsync(h)).Should().BeEmpty();
+        (await CountAsync(h.Db, "SELECT count(*) FROM statscache_experiment_measure_buckets")).Should().Be(0);
+        h.Advance(TimeSpan.FromHours(2));
+        var late = await h.Data.AddSessionAsync(1, 10, 5, h.Now.AddMinutes(-30));
+        await h.Data.AddMessagesAsync(1, 10, late, [h.Now.AddMinutes(-20), h.Now.AddMinutes(-10)], human: false);
+        await h.Cache.RefreshAsync();
+        await using (var again = h.NewInstance(With(Both)))
+        {
+            await again.GetRequiredService<IStatisticsCache>().RefreshAsync();
+            (await RegisteredAsync(h)).Should().BeEquivalentTo(["bot_messages", "tokens_used"]);
+            await AssertExactAsync(h, Both, "measures declared again after all were removed are rebuilt whole");
+        }
     }
 
     [Fact]

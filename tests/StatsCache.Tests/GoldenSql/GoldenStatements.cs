@@ -120,6 +120,7 @@ internal static class GoldenStatements
         new("MeasureRegistrySql/Registered", c => MeasureRegistrySql.Registered(c.Sql())),
         new("MeasureRegistrySql/Forget", c => Statements(MeasureRegistrySql.Forget(c.Sql()))),
         new("MeasureRegistrySql/Register", c => MeasureRegistrySql.Register(c.Sql())),
+        new("MeasureRegistrySql/ForgetAll", c => MeasureRegistrySql.ForgetAll(c.Sql(), GoldenSqlConfiguration.CacheName)),
         new("HealthSql/UnbuiltMeasures", c => HealthSql.UnbuiltMeasures(c.Sql())),
 
         // Reads: totals (cached, real-time tail, live), the first-build gate, status.
