@@ -107,7 +107,8 @@ public sealed partial class PackageConsumerTests(PostgresServer server) : IDispo
         long[] page = [10, 11, 12, 13, 14, 20];
         var expectedTotals = page.Select(id => live.GetValueOrDefault(id) ?? new ExperimentStats { SessionCount = 0, ParticipantCount = 0, HumanMessageCount = 0, LastActivity = null }).ToList();
         live.Values.Sum(t => t.HumanMessageCount).Should().BePositive("the app's rows must give something to compare");
-        printed.Totals.Should().Equal(expectedTotals);
+        // Member by member, in order: the records' Measures dictionary (empty here) compares by reference under Equals.
+        printed.Totals.Should().BeEquivalentTo(expectedTotals, o => o.WithStrictOrdering());
 
         var teamExperiments = new List<long>();
         await using (var command = db.CreateCommand("SELECT id FROM experiments WHERE team_id = 1"))

@@ -72,6 +72,10 @@ public sealed class LiveStatistics(
     private string MeasureColumns(Func<string, string> match) =>
         string.Concat(_measures.Select((m, i) => $",\n       (SELECT {m.Aggregated($"q{i}")} FROM q{i} WHERE {match($"q{i}")} AND q{i}.created_at < @before)"));
 
+    /// <summary>
+    /// The measures of a row. Only set where measures are declared: without them the results keep the library's shared
+    /// empty dictionary, so they stay equal (record equality) to what the cache returns.
+    /// </summary>
     private Dictionary<string, long> ReadMeasures(NpgsqlDataReader reader, int first)
     {
         var values = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -102,7 +106,11 @@ public sealed class LiveStatistics(
         while (await reader.ReadAsync())
         {
             var id = _keys.Experiment.Read(reader, 0);
-            result[id] = new ExperimentStats { SessionCount = reader.GetInt64(1), ParticipantCount = reader.GetInt64(2), HumanMessageCount = reader.GetInt64(3), LastActivity = reader.IsDBNull(4) ? null : reader.GetDateTime(4), Measures = ReadMeasures(reader, 5) };
+            result[id] = new ExperimentStats { SessionCount = reader.GetInt64(1), ParticipantCount = reader.GetInt64(2), HumanMessageCount = reader.GetInt64(3), LastActivity = reader.IsDBNull(4) ? null : reader.GetDateTime(4) };
+            if (_measures.Count > 0)
+            {
+                result[id] = result[id] with { Measures = ReadMeasures(reader, 5) };
+            }
         }
 
         return result;
@@ -128,7 +136,11 @@ public sealed class LiveStatistics(
         {
             // Every session has a row, with its versions even without a human message.
             var id = _keys.Session.Read(reader, 0);
-            result[id] = new SessionStats { HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3), Measures = ReadMeasures(reader, 4) };
+            result[id] = new SessionStats { HumanMessageCount = reader.GetInt64(1), LastActivity = reader.IsDBNull(2) ? null : reader.GetDateTime(2), Versions = reader.GetFieldValue<string[]>(3) };
+            if (_measures.Count > 0)
+            {
+                result[id] = result[id] with { Measures = ReadMeasures(reader, 4) };
+            }
         }
 
         return result;
