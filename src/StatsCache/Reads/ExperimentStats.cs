@@ -30,4 +30,13 @@ public sealed record ExperimentStats
     /// <summary>The statistics of an experiment with no recorded activity (or not visible to the team): all zeros.</summary>
     public static ExperimentStats Empty { get; } = new();
 
+    /// <summary>Equal when every statistic is, the measures compared by content.</summary>
+    /// <param name="other">The result to compare with.</param>
+    /// <returns>Whether both hold the same numbers.</returns>
+    public bool Equals(ExperimentStats? other) =>
+        other is not null && SessionCount == other.SessionCount && ParticipantCount == other.ParticipantCount && HumanMessageCount == other.HumanMessageCount && LastActivity == other.LastActivity
+        && Reads.MeasureEquality.Equal(Measures, other.Measures);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(SessionCount, ParticipantCount, HumanMessageCount, LastActivity, Reads.MeasureEquality.Hash(Measures));
 }

@@ -44,4 +44,13 @@ public sealed record SeriesPoint
     public static SeriesPoint Empty(DateTime start, BucketSize size, ReportingTimeZone? zone = null) =>
         new() { Start = start, End = BucketCalendar.End(start, size, zone), Size = size };
 
+    /// <summary>Equal when every statistic is, the measures compared by content.</summary>
+    /// <param name="other">The result to compare with.</param>
+    /// <returns>Whether both hold the same numbers.</returns>
+    public bool Equals(SeriesPoint? other) =>
+        other is not null && Start == other.Start && End == other.End && Size == other.Size && SessionCount == other.SessionCount && NewParticipantCount == other.NewParticipantCount && HumanMessageCount == other.HumanMessageCount && LastActivity == other.LastActivity
+        && Reads.MeasureEquality.Equal(Measures, other.Measures);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Start, End, Size, SessionCount, NewParticipantCount, HumanMessageCount, LastActivity, Reads.MeasureEquality.Hash(Measures));
 }

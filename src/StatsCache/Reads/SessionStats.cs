@@ -27,4 +27,13 @@ public sealed record SessionStats
     /// <summary>The statistics of a session with no human message (or not visible to the team): zeros, no versions.</summary>
     public static SessionStats Empty { get; } = new();
 
+    /// <summary>Equal when every statistic is, the measures compared by content.</summary>
+    /// <param name="other">The result to compare with.</param>
+    /// <returns>Whether both hold the same numbers.</returns>
+    public bool Equals(SessionStats? other) =>
+        other is not null && HumanMessageCount == other.HumanMessageCount && LastActivity == other.LastActivity
+        && Versions.SequenceEqual(other.Versions, StringComparer.Ordinal) && Reads.MeasureEquality.Equal(Measures, other.Measures);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(HumanMessageCount, LastActivity, Reads.MeasureEquality.Hash(Versions), Reads.MeasureEquality.Hash(Measures));
 }

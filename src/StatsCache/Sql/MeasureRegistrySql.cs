@@ -28,12 +28,13 @@ internal static class MeasureRegistrySql
     /// A cache that declares no measure any more forgets every measure it had registered, or a measure declared again later
     /// would be served from rows that missed everything in between. One DO block, so a host whose model has no measure
     /// tables (they are optional) pays one cheap probe: PL/pgSQL plans the DELETEs only when the registry exists and holds
-    /// a row of this cache. DO takes no parameters: the cache name is a validated plain identifier, written as a literal.
+    /// a row of this cache — and readable by this role: a host that never declared a measure need not grant anything on the
+    /// measures' tables (one that did had to, to maintain them). DO takes no parameters: the cache name is a validated plain identifier, written as a literal.
     /// </summary>
     public static string ForgetAll(CacheSql sql, string cacheName) => $"""
         DO $statscache_forget_measures$
         BEGIN
-            IF to_regclass('{sql.MeasureRegistry}') IS NOT NULL THEN
+            IF to_regclass('{sql.MeasureRegistry}') IS NOT NULL AND has_table_privilege(to_regclass('{sql.MeasureRegistry}'), 'SELECT') THEN
                 IF EXISTS (SELECT 1 FROM {sql.MeasureRegistry} AS r WHERE r.cache_name = '{cacheName}') THEN
                     DELETE FROM {sql.MeasureBuckets};
                     DELETE FROM {sql.MeasureTotals};
