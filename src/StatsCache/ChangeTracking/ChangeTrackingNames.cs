@@ -35,7 +35,7 @@ internal static class ChangeTrackingNames
     public static string LegacyTrigger(string cacheName, SourceRole role, string operation) => Truncate($"statscache_{cacheName}_{Role(role)}_{operation}");
 
     /// <summary>Every role a cache may have put triggers for, whatever the options say today.</summary>
-    public static IEnumerable<SourceRole> Roles => Enum.GetValues<SourceRole>();
+    public static IEnumerable<SourceRole> Roles => [SourceRole.Sessions, SourceRole.HumanMessages, SourceRole.Versions]; // the tracked ones: not measures' sources
 
     private static string Role(SourceRole role) => role.ToString().ToLowerInvariant();
 

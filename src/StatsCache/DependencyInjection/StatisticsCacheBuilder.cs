@@ -101,6 +101,39 @@ public sealed class StatisticsCacheBuilder
     public StatisticsCacheBuilder MapVersions<TContext>(Func<TContext, IQueryable<object>> query)
         where TContext : DbContext => MapQuery(SourceRole.Versions, query);
 
+    /// <summary>
+    /// Declares a measure of the host's own (<see cref="StatsCache.StatisticsCacheOptions.Measures"/>) whose rows are an EF Core
+    /// LINQ query over the bound context <typeparamref name="TContext"/>, translated once to SQL at start-up like the other
+    /// LINQ sources, e.g. the bot's replies: <c>db =&gt; db.Messages.Where(m =&gt; m.Role == "assistant").Select(m =&gt; new { m.Chat.TeamId, m.Chat.ExperimentId, SessionId = m.ChatId, m.CreatedAt })</c>,
+    /// or, for a <see cref="StatsCache.MeasureAggregate.Sum"/>, the same projection with <c>Value = m.Tokens</c>.
+    /// </summary>
+    /// <typeparam name="TContext">The bound DbContext (<see cref="UseDbContext{TContext}"/>).</typeparam>
+    /// <param name="name">The measure's name (<see cref="StatsCache.MeasureOptions.Name"/>): the key of the results' <c>Measures</c> dictionaries.</param>
+    /// <param name="aggregate">Count the query's rows, or sum their <c>Value</c>.</param>
+    /// <param name="query">Builds the query; it must end in <c>.Select(x =&gt; new { TeamId = …, ExperimentId = …, SessionId = …, CreatedAt = … })</c>, plus <c>Value = …</c> (an integer) for a sum.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>See <see cref="MapSessions{TContext}(Func{TContext, IQueryable{object}})"/> for how the query is translated and what is refused.</remarks>
+    public StatisticsCacheBuilder AddMeasure<TContext>(string name, StatsCache.MeasureAggregate aggregate, Func<TContext, IQueryable<object>> query)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(query);
+        _marker.EntitySources.RemoveAll(m => m is LinqSourceMapping { Role: SourceRole.Measure } linq && linq.MeasureName == name);
+        _marker.EntitySources.Add(new LinqSourceMapping(SourceRole.Measure, typeof(TContext), context => query((TContext)context))
+        {
+            MeasureName = name,
+            SumsValue = aggregate == StatsCache.MeasureAggregate.Sum,
+        });
+        Services.Configure<StatsCache.StatisticsCacheOptions>(_marker.OptionsName, o =>
+        {
+            if (!o.Measures.Any(m => m.Name == name))
+            {
+                o.Measures.Add(new StatsCache.MeasureOptions { Name = name, Aggregate = aggregate });
+            }
+        });
+        return this;
+    }
+
     private StatisticsCacheBuilder MapQuery<TContext>(SourceRole role, Func<TContext, IQueryable<object>> query)
         where TContext : DbContext
     {

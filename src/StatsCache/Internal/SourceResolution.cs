@@ -52,6 +52,7 @@ internal sealed record SourceResolution(
         var sessions = Copy(options.Sessions);
         var messages = Copy(options.HumanMessages);
         var versions = Copy(options.Versions);
+        var measures = MeasureCatalog.Declared(options).Select(m => new MeasureOptions { Name = m.Name, Aggregate = m.Aggregate }.WithSource(m.Source.Copy())).ToList();
         var problems = new List<string>();
         var failed = new HashSet<SourceRole>(); // a mapping that failed has said what is wrong; "neither Table nor Sql" would only add noise
         var sourceKeys = new List<SourceKey>();
@@ -62,11 +63,14 @@ internal sealed record SourceResolution(
         {
             foreach (var mapping in marker.EntitySources)
             {
+                // Exhaustive: a new role must say where its rows go, never fall into another's.
                 SourceOptions target = mapping.Role switch
                 {
                     SourceRole.Sessions => sessions,
                     SourceRole.HumanMessages => messages,
-                    _ => versions,
+                    SourceRole.Versions => versions,
+                    SourceRole.Measure => measures.First(m => m.Name == ((LinqSourceMapping)mapping).MeasureName).Source,
+                    _ => throw new InvalidOperationException($"StatsCache: no source takes the rows of role {mapping.Role} (a library bug)."),
                 };
                 var before = problems.Count;
                 if (mapping is LinqSourceMapping linq)
@@ -116,7 +120,6 @@ internal sealed record SourceResolution(
         problems.AddRange(SourceRelation.Validate(sessions, "Sessions", required: !failed.Contains(SourceRole.Sessions))
             .Concat(SourceRelation.Validate(messages, "HumanMessages", required: !failed.Contains(SourceRole.HumanMessages)))
             .Concat(SourceRelation.Validate(versions, "Versions", required: false)));
-        var measures = MeasureCatalog.Declared(options).Select(m => new MeasureOptions { Name = m.Name, Aggregate = m.Aggregate }.WithSource(m.Source.Copy())).ToList();
         // Validated with the options (StatisticsCacheOptionsValidator), which stop the host first.
         var keys = KeyResolution.Resolve(options.Keys, modelKeys, sourceKeys, problems);
         return new SourceResolution(sessions, messages, versions, tables, problems) { TablesSchema = schema, Keys = keys, Measures = measures };
@@ -139,6 +142,13 @@ internal sealed record SourceResolution(
         keys.AddRange(translation.Keys);
         target.Table = null;
         target.Sql = sql;
+        if (target is MeasureSourceOptions && mapping.MeasureName is { } measure && translation.Canonical.Contains("value", StringComparer.Ordinal) != mapping.SumsValue)
+        {
+            return [mapping.SumsValue
+                ? $"StatsCache: {mapping.Describe}: the measure is a Sum, but the query names no Value; project the integer it sums as Value."
+                : $"StatsCache: {mapping.Describe}: the measure is a Count, but the query names a Value; drop it, or declare the measure with MeasureAggregate.Sum."];
+        }
+
         if (target is VersionSourceOptions versions)
         {
             if (translation.HasTeam)

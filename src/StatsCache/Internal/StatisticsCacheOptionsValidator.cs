@@ -106,7 +106,7 @@ internal sealed class StatisticsCacheOptionsValidator : IValidateOptions<Statist
             yield return p;
         }
 
-        foreach (var p in MeasureValidation.Problems(MeasureCatalog.Declared(o)))
+        foreach (var p in MeasureValidation.Problems(MeasureCatalog.Declared(o), marker.EntitySources.OfType<LinqSourceMapping>().Where(m => m.Role == SourceRole.Measure).Select(m => m.MeasureName!).ToList()))
         {
             yield return "StatisticsCacheOptions." + p;
         }

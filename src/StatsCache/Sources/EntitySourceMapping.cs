@@ -16,6 +16,7 @@ internal record EntitySourceMapping(SourceRole Role, Type EntityType, IReadOnlyD
         [SourceRole.Sessions] = ["TeamId", "ExperimentId", "SessionId", "ParticipantId", "CreatedAt"],
         [SourceRole.HumanMessages] = ["TeamId", "ExperimentId", "SessionId", "CreatedAt"],
         [SourceRole.Versions] = ["SessionId", "Version", "CreatedAt"],
+        [SourceRole.Measure] = ["TeamId", "ExperimentId", "SessionId", "CreatedAt"],
     };
 
     /// <summary>Roles a projection may name but need not: version tags carry a team only where session ids are unique per team.</summary>
@@ -24,6 +25,7 @@ internal record EntitySourceMapping(SourceRole Role, Type EntityType, IReadOnlyD
         [SourceRole.Sessions] = [],
         [SourceRole.HumanMessages] = [],
         [SourceRole.Versions] = ["TeamId"],
+        [SourceRole.Measure] = ["Value"],
     };
 
     /// <summary>Reads the projection; throws naming what is missing or not a plain property.</summary>

@@ -20,8 +20,16 @@ internal sealed record LinqSourceMapping(SourceRole Role, Type ContextType, Func
     private readonly Lock _gate = new();
     private LinqSourceTranslation? _translation;
 
-    /// <summary>How messages name this source: <c>MapHumanMessages&lt;AppDbContext&gt; (LINQ query)</c>.</summary>
-    public string Describe => $"Map{Role}<{ContextType.Name}> (LINQ query)";
+    /// <summary>The measure this query feeds, for <see cref="SourceRole.Measure"/>; null for the built-in sources.</summary>
+    public string? MeasureName { get; init; }
+
+    /// <summary>Whether the measure is a <see cref="StatsCache.MeasureAggregate.Sum"/>, whose query must project a Value.</summary>
+    public bool SumsValue { get; init; }
+
+    /// <summary>How messages name this source: <c>MapHumanMessages&lt;AppDbContext&gt; (LINQ query)</c>, <c>AddMeasure&lt;AppDbContext&gt;("tokens_used") (LINQ query)</c>.</summary>
+    public string Describe => Role == SourceRole.Measure
+        ? $"AddMeasure<{ContextType.Name}>(\"{MeasureName}\") (LINQ query)"
+        : $"Map{Role}<{ContextType.Name}> (LINQ query)";
 
     /// <summary>
     /// The query's translation, made once with <paramref name="context"/> and kept: the same text every later call,

@@ -179,7 +179,8 @@ internal static class LinqSourceTranslator
         {
             "created_at" when clr != typeof(DateTime) && clr != typeof(DateTimeOffset) => "created_at must be a DateTime or DateTimeOffset stored as timestamp with time zone",
             "version" when clr != typeof(string) => "the version label must be a string (text)",
-            "created_at" or "version" => null,
+            "value" when clr != typeof(long) && clr != typeof(int) && clr != typeof(short) => "a measure's Value must be an integer (long, int or short)",
+            "created_at" or "version" or "value" => null,
             _ when SourceKey.Of(clr) is null => $"{canonical} must be a long, int (or short) or Guid; {clr.Name} keys are not supported",
             _ => null,
         };

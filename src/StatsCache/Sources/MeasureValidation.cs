@@ -9,7 +9,9 @@ internal static partial class MeasureValidation
     private static readonly HashSet<string> Reserved = ["sessions", "session_count", "participants", "participant_count", "new_participant_count",
         "human_messages", "human_message_count", "last_activity", "versions"];
 
-    public static IEnumerable<string> Problems(IReadOnlyList<MeasureOptions> measures)
+    /// <param name="measures">The declared measures.</param>
+    /// <param name="mapped">The names of the measures whose source is an EF LINQ query (<c>AddMeasure&lt;TContext&gt;</c>), which need no Table or Sql.</param>
+    public static IEnumerable<string> Problems(IReadOnlyList<MeasureOptions> measures, IReadOnlyCollection<string>? mapped = null)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < measures.Count; i++)
@@ -39,7 +41,7 @@ internal static partial class MeasureValidation
                 yield return $"{option}.Aggregate {(int)measure.Aggregate} is not a MeasureAggregate; use Count or Sum.";
             }
 
-            foreach (var problem in SourceRelation.Validate(measure.Source, option + ".Source", required: true))
+            foreach (var problem in SourceRelation.Validate(measure.Source, option + ".Source", required: mapped?.Contains(measure.Name) != true))
             {
                 yield return problem;
             }
