@@ -50,7 +50,10 @@ internal static class BenchmarkApp
             Size = options.Size.Name,
             Command = options.CommandLine,
             StartedAt = DateTime.UtcNow,
-            Machine = MachineInfo.Current("PostgreSQL " + await Db.ScalarAsync<string>(db, "SHOW server_version", ct)),
+            Machine = MachineInfo.Current(
+                "PostgreSQL " + await Db.ScalarAsync<string>(db, "SHOW server_version", ct)
+                + ", shared_buffers " + await Db.ScalarAsync<string>(db, "SHOW shared_buffers", ct)
+                + ", work_mem " + await Db.ScalarAsync<string>(db, "SHOW work_mem", ct)),
             Server = server.Description,
             Runs = options.Runs,
             Warmups = options.Warmups,

@@ -93,7 +93,12 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     /// <summary>Starts a throwaway cluster in a fresh directory under /tmp.</summary>
     /// <exception cref="InvalidOperationException">The server binaries are missing or the server did not start.</exception>
-    public static async Task<LocalPostgresCluster> StartThrowawayAsync(CancellationToken cancellationToken = default)
+    public static Task<LocalPostgresCluster> StartThrowawayAsync(CancellationToken cancellationToken = default) =>
+        StartThrowawayAsync(new Dictionary<string, string>(), cancellationToken);
+
+    /// <summary>Starts a throwaway cluster in a fresh directory under /tmp, its server with <paramref name="serverSettings"/> (<c>-c name=value</c>).</summary>
+    /// <exception cref="InvalidOperationException">The server binaries are missing or the server did not start.</exception>
+    public static async Task<LocalPostgresCluster> StartThrowawayAsync(IReadOnlyDictionary<string, string> serverSettings, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
         var binDirectory = PostgresBinaries.LocateBinDirectory();
@@ -103,7 +108,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         try
         {
             await cluster.InitAsync(cancellationToken).ConfigureAwait(false);
-            await cluster.StartServerAsync(cancellationToken).ConfigureAwait(false);
+            await cluster.StartServerAsync(cancellationToken, serverSettings).ConfigureAwait(false);
             cluster.StartupTime = stopwatch.Elapsed;
             return cluster;
         }
@@ -160,7 +165,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             cluster.Created = true;
         }
 
-        await cluster.StartServerAsync(cancellationToken).ConfigureAwait(false);
+        await cluster.StartServerAsync(cancellationToken, options.ServerSettings).ConfigureAwait(false);
         cluster.StartupTime = stopwatch.Elapsed;
         return cluster;
     }
@@ -272,7 +277,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             .ConfigureAwait(false);
     }
 
-    private async Task StartServerAsync(CancellationToken cancellationToken)
+    private async Task StartServerAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         // A kept cluster may first have to recover a big data directory (the benchmark's 20M messages).
         var waitSeconds = IsThrowaway ? 60 : 120;
@@ -288,7 +293,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
                 "-c synchronous_commit=off",
                 "-c full_page_writes=off",
                 "-c timezone=UTC",
-                "-c max_connections=200");
+                "-c max_connections=200",
+                string.Join(' ', (settings ?? new Dictionary<string, string>()).Select(s => $"-c {s.Key}={s.Value}")));
 
             // Watch before starting, so there is no window in which a dying test host leaks a server.
             if (attempt == 1 && IsThrowaway)
@@ -501,4 +507,10 @@ public sealed record KeptClusterOptions
     /// belongs to the web app a command attached to); the benchmark stops what an interrupted run left.
     /// </summary>
     public bool StopWhenAttached { get; init; }
+
+    /// <summary>
+    /// Server settings (<c>-c name=value</c>) for a server this process starts, e.g. the benchmark's
+    /// <c>shared_buffers</c>. A server found running keeps the settings it was started with.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ServerSettings { get; init; } = new Dictionary<string, string>();
 }
