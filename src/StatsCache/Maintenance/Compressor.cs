@@ -76,7 +76,8 @@ internal sealed class Compressor(CacheEnvironment env, TimeProvider time, Statis
 
             batch.BatchCommands.Add(StateStore.Advance(sql, options.CacheName, null, cutoffs.DailyFrom, cutoffs.HourlyFrom, now));
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var command in rollUps)
+            // Each roll-up is an INSERT of the coarse buckets then a DELETE of the finer ones: count the inserts only.
+            foreach (var command in rollUps.Where(c => c.CommandText.StartsWith("INSERT", StringComparison.Ordinal)))
             {
                 rows += command.RecordsAffected;
             }

@@ -99,6 +99,12 @@ public sealed class CrashTests(PostgresServer server)
         var result = await instance.Cache.CompressAsync();
         result.Skipped.Should().BeFalse();
         result.BucketsWritten.Should().BeGreaterThan(0, "there were hours to roll into days");
+        await using (var count = h.Db.CreateCommand("SELECT count(*) FROM statscache_experiment_buckets WHERE bucket_size <> 1 AND updated_at = $1"))
+        {
+            count.Parameters.AddWithValue(h.Now);
+            result.BucketsWritten.Should().Be((long)(await count.ExecuteScalarAsync())!, "it counts the coarse buckets it wrote, not the finer ones it deleted");
+        }
+
         (await Invariants.DumpAsync(h.Db)).Should().NotEqual(before);
         (await ReadTotalsAsync(h)).Should().BeEquivalentTo(totals, "compression preserves every total");
         await Invariants.AssertCoverageAsync(h.Db, "after compression");
